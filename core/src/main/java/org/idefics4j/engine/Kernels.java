@@ -1,0 +1,223 @@
+package org.idefics4j.engine;
+
+import org.idefics4j.engine.kernels.Gemm;
+
+/**
+ * The numerical building blocks the model calls by name. Everything runs in float32; how a kernel
+ * is vectorised or threaded stays behind this class (see {@code engine.kernels}).
+ */
+public final class Kernels {
+    private Kernels() {
+    }
+
+    // ---------------------------------------------------------------- matrix products
+
+    /** {@code x[.., K] · wᵀ} for a stored weight {@code w [N, K]} → {@code [.., N]}. */
+    public static Tensor matmul(Tensor x, StoredTensor w) {
+        int k = x.dim(-1);
+        if (w.rank() != 2 || w.dim(1) != k) {
+            throw new IllegalArgumentException("matmul: input " + x + " does not fit weight " + w);
+        }
+        int m = x.numel() / k;
+        int[] shape = x.shape();
+        shape[shape.length - 1] = w.dim(0);
+        Tensor out = Tensor.zeros(shape);
+        Gemm.matmulTransB(x.data(), m, k, w, out.data());
+        return out;
+    }
+
+    /** {@code x · wᵀ + b} (b may be null). */
+    public static Tensor linear(Tensor x, StoredTensor w, Tensor b) {
+        Tensor y = matmul(x, w);
+        if (b != null) addRowVector(y, b);
+        return y;
+    }
+
+    /**
+     * {@code C = alpha · op(A) · op(B) + beta · C} on float arrays, row-major, single-threaded
+     * (callers parallelise over independent products, e.g. attention heads).
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc) {
+        Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    /** {@code y[.., n] += v[n]} in place. */
+    public static void addRowVector(Tensor y, Tensor v) {
+        int n = v.numel();
+        float[] d = y.data(), b = v.data();
+        for (int i = 0; i < d.length; i += n) {
+            for (int j = 0; j < n; j++) d[i + j] += b[j];
+        }
+    }
+
+    /** {@code a += b} in place (same shape). */
+    public static void addInPlace(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        if (x.length != y.length) throw new IllegalArgumentException("add: " + a + " vs " + b);
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+    }
+
+    /** {@code a += g ⊙ b}, g broadcast over rows: one value (length 1) or one per channel. */
+    public static void addScaled(Tensor a, Tensor b, float[] g) {
+        float[] x = a.data(), y = b.data();
+        int n = g.length;
+        if (n == 1) {
+            float s = g[0];
+            for (int i = 0; i < x.length; i++) x[i] += s * y[i];
+        } else {
+            for (int i = 0; i < x.length; i += n) {
+                for (int j = 0; j < n; j++) x[i + j] += g[j] * y[i + j];
+            }
+        }
+    }
+
+    /** {@code a *= b} element-wise, in place. */
+    public static void mulInPlace(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) x[i] *= y[i];
+    }
+
+    public enum Activation {
+        SILU, GELU, QUICK_GELU, RELU, TANH;
+
+        /** The activation named as transformers names it in configs. */
+        public static Activation fromConfig(String name) {
+            return switch (name) {
+                case "silu", "swish" -> SILU;
+                case "gelu" -> GELU;
+                case "quick_gelu" -> QUICK_GELU;
+                case "relu" -> RELU;
+                case "tanh" -> TANH;
+                default -> throw new IllegalArgumentException("unsupported activation '" + name
+                        + "' (supported: silu, gelu, quick_gelu, relu, tanh)");
+            };
+        }
+    }
+
+    /** Applies the activation in place. */
+    public static void activate(Tensor t, Activation act) {
+        float[] d = t.data();
+        switch (act) {
+            case SILU -> {
+                for (int i = 0; i < d.length; i++) d[i] = d[i] / (1f + (float) Math.exp(-d[i]));
+            }
+            case GELU -> {
+                for (int i = 0; i < d.length; i++) d[i] = (float) (0.5 * d[i] * (1 + Erf.erf(d[i] / Math.sqrt(2))));
+            }
+            case QUICK_GELU -> {
+                for (int i = 0; i < d.length; i++) d[i] = d[i] / (1f + (float) Math.exp(-1.702 * d[i]));
+            }
+            case RELU -> {
+                for (int i = 0; i < d.length; i++) d[i] = Math.max(0f, d[i]);
+            }
+            case TANH -> {
+                for (int i = 0; i < d.length; i++) d[i] = (float) Math.tanh(d[i]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    /**
+     * RMSNorm over the last dimension: {@code w ⊙ x / sqrt(mean(x²) + eps)}; {@code w} null means no
+     * weight (used on raw vectors).
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
+        int n = x.dim(-1);
+        Tensor out = Tensor.zeros(x.shape());
+        float[] in = x.data(), o = out.data(), wd = w == null ? null : w.data();
+        for (int r = 0; r < in.length; r += n) {
+            double ss = 0;
+            for (int j = 0; j < n; j++) ss += (double) in[r + j] * in[r + j];
+            float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+            for (int j = 0; j < n; j++) o[r + j] = (wd == null ? 1f : wd[j]) * (in[r + j] * inv);
+        }
+        return out;
+    }
+
+    /** LayerNorm over the last dimension with biased variance. */
+    public static Tensor layerNorm(Tensor x, Tensor w, Tensor b, float eps) {
+        int n = x.dim(-1);
+        Tensor out = Tensor.zeros(x.shape());
+        float[] in = x.data(), o = out.data(), wd = w.data(), bd = b.data();
+        for (int r = 0; r < in.length; r += n) {
+            double mean = 0;
+            for (int j = 0; j < n; j++) mean += in[r + j];
+            mean /= n;
+            double var = 0;
+            for (int j = 0; j < n; j++) {
+                double dlt = in[r + j] - mean;
+                var += dlt * dlt;
+            }
+            var /= n;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            float mu = (float) mean;
+            for (int j = 0; j < n; j++) o[r + j] = (in[r + j] - mu) * inv * wd[j] + bd[j];
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Multi-head scaled dot-product attention.
+     *
+     * @param q     [B, Tq, heads·hd]
+     * @param k     [B, Tk, heads·hd]
+     * @param v     [B, Tk, heads·hd]
+     * @param scale multiplies q·kᵀ
+     * @param mask  which keys each query may see (null: all); a query that may see no key attends to
+     *              all of them, as transformers ≥ 4.36 does with fully masked rows
+     * @return [B, Tq, heads·hd]
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, AttentionMask mask) {
+        int b = q.dim(0), tq = q.dim(1), tk = k.dim(1), width = q.dim(2), hd = width / heads;
+        Tensor out = Tensor.zeros(b, tq, width);
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        Parallel.forRange(b * heads, 1, (from, to) -> {
+            float[] scores = new float[tq * tk];
+            for (int bh = from; bh < to; bh++) {
+                int bi = bh / heads, h = bh % heads;
+                int qOff = bi * tq * width + h * hd;
+                int kOff = bi * tk * width + h * hd;
+                gemm(false, true, tq, tk, hd, scale, qd, qOff, width, kd, kOff, width, 0f, scores, 0, tk);
+                for (int i = 0; i < tq; i++) {
+                    int row = i * tk;
+                    if (mask != null) mask.apply(bi, i, scores, row);
+                    Softmax.inPlace(scores, row, tk);
+                }
+                gemm(false, false, tq, hd, tk, 1f, scores, 0, tk, vd, kOff, width, 0f, od, qOff, width);
+            }
+        });
+        return out;
+    }
+
+    /** Softmax over {@code n} values starting at {@code off}, in place. */
+    public static void softmax(float[] a, int off, int n) {
+        Softmax.inPlace(a, off, n);
+    }
+
+    private static final class Softmax {
+        static void inPlace(float[] a, int off, int n) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, a[off + j]);
+            if (max == Float.NEGATIVE_INFINITY) {
+                // every key masked: nothing to prefer, keep the row finite (uniform)
+                for (int j = 0; j < n; j++) a[off + j] = 1f / n;
+                return;
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                float e = (float) Math.exp(a[off + j] - max);
+                a[off + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < n; j++) a[off + j] *= inv;
+        }
+    }
+}
