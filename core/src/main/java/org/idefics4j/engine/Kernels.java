@@ -170,27 +170,35 @@ public final class Kernels {
      * @param k     [B, Tk, heads·hd]
      * @param v     [B, Tk, heads·hd]
      * @param scale multiplies q·kᵀ
-     * @param mask  which keys each query may see (null: all); a query that may see no key attends to
-     *              all of them, as transformers ≥ 4.36 does with fully masked rows
+     * @param mask  which keys each query may see (null: all)
      * @return [B, Tq, heads·hd]
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, AttentionMask mask) {
-        int b = q.dim(0), tq = q.dim(1), tk = k.dim(1), width = q.dim(2), hd = width / heads;
+        return attention(q, k.data(), v.data(), k.dim(1), k.dim(1), heads, scale, mask);
+    }
+
+    /**
+     * Attention over keys/values held in larger buffers (a KV cache): batch row b's keys are rows
+     * {@code [b·keyStride, b·keyStride + tk)} of {@code k} and {@code v}, each {@code heads·hd} wide.
+     */
+    public static Tensor attention(Tensor q, float[] k, float[] v, int keyStride, int tk, int heads, float scale,
+                                   AttentionMask mask) {
+        int b = q.dim(0), tq = q.dim(1), width = q.dim(2), hd = width / heads;
         Tensor out = Tensor.zeros(b, tq, width);
-        float[] qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        float[] qd = q.data(), od = out.data();
         Parallel.forRange(b * heads, 1, (from, to) -> {
             float[] scores = new float[tq * tk];
             for (int bh = from; bh < to; bh++) {
                 int bi = bh / heads, h = bh % heads;
                 int qOff = bi * tq * width + h * hd;
-                int kOff = bi * tk * width + h * hd;
-                gemm(false, true, tq, tk, hd, scale, qd, qOff, width, kd, kOff, width, 0f, scores, 0, tk);
+                int kOff = bi * keyStride * width + h * hd;
+                gemm(false, true, tq, tk, hd, scale, qd, qOff, width, k, kOff, width, 0f, scores, 0, tk);
                 for (int i = 0; i < tq; i++) {
                     int row = i * tk;
                     if (mask != null) mask.apply(bi, i, scores, row);
                     Softmax.inPlace(scores, row, tk);
                 }
-                gemm(false, false, tq, hd, tk, 1f, scores, 0, tk, vd, kOff, width, 0f, od, qOff, width);
+                gemm(false, false, tq, hd, tk, 1f, scores, 0, tk, v, kOff, width, 0f, od, qOff, width);
             }
         });
         return out;

@@ -1,0 +1,76 @@
+package org.idefics4j.model;
+
+import org.idefics4j.engine.DType;
+import org.idefics4j.engine.StoredTensor;
+import org.idefics4j.engine.Tensor;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Hands out a checkpoint's tensors to the layers that need them, asserting each name, shape and
+ * dtype against what the config implies, and at the end that nothing unexpected was left over.
+ * Every message names the file and the tensor.
+ */
+public final class WeightLoader {
+    private final Map<String, StoredTensor> tensors;
+    private final String where;
+    private final Set<String> used = new LinkedHashSet<>();
+
+    public WeightLoader(Map<String, StoredTensor> tensors, String where) {
+        this.tensors = tensors;
+        this.where = where;
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** A weight kept in its storage format (matrices), of exactly this shape. */
+    public StoredTensor stored(String name, int... shape) {
+        StoredTensor t = tensors.get(name);
+        if (t == null) {
+            throw new CheckpointException(where + ": missing tensor '" + name + "' (expected shape "
+                    + Arrays.toString(shape) + ")");
+        }
+        String file = t.source();
+        if (!t.dtype().isFloating() || t.dtype() == DType.F64) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has dtype " + t.dtype()
+                    + "; weights must be F32, BF16 or F16");
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + " but config.json implies " + Arrays.toString(shape));
+        }
+        used.add(name);
+        return t;
+    }
+
+    /** A small weight decoded to float32 on the heap (norms, biases, gates, embeddings tables). */
+    public Tensor dense(String name, int... shape) {
+        return stored(name, shape).toTensor();
+    }
+
+    /**
+     * Fails on tensors no layer asked for, except the buffers old transformers releases saved:
+     * {@code *.rotary_emb.inv_freq} (4.32–4.34) and the vision {@code position_ids}.
+     */
+    public void assertAllUsed() {
+        Set<String> extra = new TreeSet<>();
+        for (String name : tensors.keySet()) {
+            if (used.contains(name)) continue;
+            if (name.endsWith(".rotary_emb.inv_freq")) continue;
+            if (name.equals("model.vision_model.embeddings.position_ids")) continue;
+            extra.add(name);
+        }
+        if (!extra.isEmpty()) {
+            String first = extra.iterator().next();
+            throw new CheckpointException(tensors.get(first).source() + ": " + extra.size()
+                    + " tensor(s) that config.json does not account for, e.g. '" + first
+                    + "' (check qk_layer_norms, use_resampler, additional_vocab_size, cross_layer_interval)");
+        }
+    }
+}
