@@ -161,7 +161,7 @@ public final class IdeficsModel {
         }
     }
 
-    private static int[][] keyMask(int[][] mask, int b, int past, int t) {
+    static int[][] keyMask(int[][] mask, int b, int past, int t) {
         int[][] km = new int[b][past + t];
         if (mask == null) {
             for (int[] row : km) java.util.Arrays.fill(row, 1);
@@ -184,7 +184,7 @@ public final class IdeficsModel {
     }
 
     /** cumsum(mask) − 1 with padding at 1, the last T columns (transformers' rule). */
-    private static int[][] positions(int[][] keyMask, int t, int past) {
+    static int[][] positions(int[][] keyMask, int t, int past) {
         int b = keyMask.length;
         int[][] pos = new int[b][t];
         for (int i = 0; i < b; i++) {
