@@ -91,6 +91,25 @@ public final class IdeficsCache {
         length += t;
     }
 
+    /**
+     * Reorders the batch rows (beam search): row r of the result is old row {@code rows[r]}. Image
+     * keys/values are left alone: beams of one request share their images.
+     */
+    public void reorderRows(int[] rows) {
+        if (rows.length != batch) throw new IllegalArgumentException("reorder needs " + batch + " rows");
+        int stride = capacity * width;
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] == null) continue;
+            float[] k = new float[keys[l].length], v = new float[values[l].length];
+            for (int r = 0; r < batch; r++) {
+                System.arraycopy(keys[l], rows[r] * stride, k, r * stride, length * width);
+                System.arraycopy(values[l], rows[r] * stride, v, r * stride, length * width);
+            }
+            keys[l] = k;
+            values[l] = v;
+        }
+    }
+
     /** Layer {@code l}'s cached keys as transformers returns them: [B, heads, P, hd]. */
     public Tensor keyTensor(int layer, int heads) {
         return toHeads(keys[layer], heads);

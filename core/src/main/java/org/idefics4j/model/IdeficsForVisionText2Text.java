@@ -51,11 +51,22 @@ public final class IdeficsForVisionText2Text {
     }
 
     public IdeficsCausalLMOutput forward(IdeficsInputs in) {
+        if (in.lastLogitsOnly && in.labels != null) {
+            throw new IllegalArgumentException("labels need the logits of every position; do not set lastLogitsOnly");
+        }
         IdeficsModelOutput out = model.forward(in);
-        Tensor logits = lmHead.forward(out.lastHiddenState());
+        Tensor h = out.lastHiddenState();
+        Tensor logits = lmHead.forward(in.lastLogitsOnly ? lastPosition(h) : h);
         Double loss = in.labels == null ? null : loss(logits, in.labels, in.attentionMask);
         return new IdeficsCausalLMOutput(loss, logits, out.pastKeyValues(), out.hiddenStates(), out.imageHiddenStates(),
                 out.lastHiddenState());
+    }
+
+    private static Tensor lastPosition(Tensor h) {
+        int b = h.dim(0), t = h.dim(1), w = h.dim(2);
+        Tensor out = Tensor.zeros(b, 1, w);
+        for (int i = 0; i < b; i++) System.arraycopy(h.data(), (i * t + t - 1) * w, out.data(), i * w, w);
+        return out;
     }
 
     /**

@@ -33,6 +33,8 @@ public final class IdeficsInputs {
     /** Accepted for API parity; attention weights are not returned (as transformers' SDPA path). */
     public boolean outputAttentions;
     public boolean interpolatePosEncoding;
+    /** Compute logits for the last position only ([B, 1, V + A]): all that generation needs. */
+    public boolean lastLogitsOnly;
 
     public IdeficsInputs inputIds(int[][] v) { inputIds = v; return this; }
     public IdeficsInputs attentionMask(int[][] v) { attentionMask = v; return this; }
@@ -48,4 +50,5 @@ public final class IdeficsInputs {
     public IdeficsInputs outputHiddenStates(boolean v) { outputHiddenStates = v; return this; }
     public IdeficsInputs outputAttentions(boolean v) { outputAttentions = v; return this; }
     public IdeficsInputs interpolatePosEncoding(boolean v) { interpolatePosEncoding = v; return this; }
+    public IdeficsInputs lastLogitsOnly(boolean v) { lastLogitsOnly = v; return this; }
 }

@@ -1,0 +1,198 @@
+package org.idefics4j.generation;
+
+import org.idefics4j.engine.Tensor;
+import org.idefics4j.model.IdeficsCache;
+import org.idefics4j.model.IdeficsCausalLMOutput;
+import org.idefics4j.model.IdeficsForVisionText2Text;
+import org.idefics4j.model.IdeficsInputs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Text generation as transformers' {@code generate} does it for IDEFICS: the prompt (left-padded
+ * batch) runs once with the images, then one token per step with the KV cache; each new token sees
+ * the images its prompt's last token saw; the vision tower and the image keys/values of the
+ * cross-attention are computed once per request. Greedy search, sampling and beam search.
+ */
+public final class Generator {
+    private final IdeficsForVisionText2Text model;
+
+    public Generator(IdeficsForVisionText2Text model) {
+        this.model = model;
+    }
+
+    /**
+     * @param prompt   input_ids, attention_mask, image_attention_mask and one image input
+     *                 (pixel_values, image_encoder_embeddings or perceiver_embeddings)
+     * @param streamer receives each step's tokens (may be null)
+     */
+    public GenerateOutput generate(IdeficsInputs prompt, GenerationConfig config, TokenStreamer streamer) {
+        GenerationConfig c = resolve(config);
+        if (prompt.inputIds == null) throw new IllegalArgumentException("generate needs input_ids");
+        if (c.numBeams > 1) return BeamSearch.run(this, prompt, c);
+        int expand = c.numReturnSequences;
+        IdeficsInputs in = expand > 1 ? expandRows(prompt, expand) : prompt;
+        return sample(in, c, streamer);
+    }
+
+    /** Defaults that depend on the model: eos and pad from its config, as transformers does. */
+    GenerationConfig resolve(GenerationConfig config) {
+        GenerationConfig c = config.copy();
+        if (c.eosTokenId.isEmpty()) c.eosTokenId = new ArrayList<>(List.of(model.config().eosTokenId));
+        if (c.padTokenId == null) c.padTokenId = c.eosTokenId.get(0);
+        c.validate();
+        return c;
+    }
+
+    static int maxLength(GenerationConfig c, int promptLen) {
+        int max = c.maxNewTokens != null ? promptLen + c.maxNewTokens : c.maxLength;
+        if (max <= promptLen) {
+            throw new IllegalArgumentException("the prompt has " + promptLen + " tokens, max_length is " + max
+                    + ": set max_new_tokens");
+        }
+        return max;
+    }
+
+    private GenerateOutput sample(IdeficsInputs in, GenerationConfig c, TokenStreamer streamer) {
+        int b = in.inputIds.length, promptLen = in.inputIds[0].length;
+        int maxLen = maxLength(c, promptLen);
+        List<int[]> badWords = LogitsProcessors.effectiveBadWords(c);
+        SplittableRandom rng = c.doSample ? (c.seed != null ? new SplittableRandom(c.seed) : new SplittableRandom()) : null;
+
+        int[][] seq = new int[b][maxLen];
+        int[][] mask = new int[b][maxLen];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(in.inputIds[i], 0, seq[i], 0, promptLen);
+            if (in.attentionMask != null) System.arraycopy(in.attentionMask[i], 0, mask[i], 0, promptLen);
+            else Arrays.fill(mask[i], 0, promptLen, 1);
+        }
+        // each generated token sees the images the last prompt token saw
+        int[][][] lastImageRow = new int[b][1][];
+        for (int i = 0; i < b; i++) lastImageRow[i][0] = in.imageAttentionMask[i][promptLen - 1];
+
+        boolean[] finished = new boolean[b];
+        List<float[][]> allScores = new ArrayList<>();
+        IdeficsCausalLMOutput out = model.forward(copyPrompt(in).useCache(true).lastLogitsOnly(true));
+        IdeficsCache cache = out.pastKeyValues();
+        int len = promptLen;
+        int[][] stepIds = new int[b][1];
+        int[][] stepPos = new int[b][1];
+        while (true) {
+            float[][] scores = lastLogits(out.logits());
+            int[] next = new int[b];
+            for (int i = 0; i < b; i++) {
+                LogitsProcessors.process(c, badWords, scores[i], seq[i], len, promptLen);
+                if (c.doSample) {
+                    float[] warped = scores[i].clone();
+                    LogitsProcessors.warp(c, warped, 1);
+                    next[i] = draw(warped, rng);
+                } else {
+                    next[i] = argmax(scores[i]);
+                }
+                if (finished[i]) next[i] = c.padTokenId;
+            }
+            allScores.add(scores);
+            for (int i = 0; i < b; i++) {
+                seq[i][len] = next[i];
+                mask[i][len] = 1;
+                if (c.eosTokenId.contains(next[i])) finished[i] = true;
+            }
+            len++;
+            if (streamer != null) streamer.put(next);
+            boolean done = len >= maxLen;
+            if (!done) {
+                done = true;
+                for (boolean f : finished) done &= f;
+            }
+            if (done) break;
+            int[][] am = new int[b][];
+            for (int i = 0; i < b; i++) {
+                stepIds[i][0] = next[i];
+                am[i] = Arrays.copyOf(mask[i], len);
+                int real = 0;
+                for (int j = 0; j < len; j++) real += am[i][j];
+                stepPos[i][0] = real - 1; // cumsum(mask) − 1 at the new token
+            }
+            out = model.forward(new IdeficsInputs().inputIds(stepIds).attentionMask(am).positionIds(stepPos)
+                    .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true));
+        }
+        if (streamer != null) streamer.end();
+        int[][] result = new int[b][];
+        for (int i = 0; i < b; i++) result[i] = Arrays.copyOf(seq[i], len);
+        return new GenerateOutput(result, allScores, promptLen);
+    }
+
+    static IdeficsInputs copyPrompt(IdeficsInputs in) {
+        return new IdeficsInputs().inputIds(in.inputIds).attentionMask(in.attentionMask).pixelValues(in.pixelValues)
+                .imageEncoderEmbeddings(in.imageEncoderEmbeddings).perceiverEmbeddings(in.perceiverEmbeddings)
+                .imageAttentionMask(in.imageAttentionMask).interpolatePosEncoding(in.interpolatePosEncoding);
+    }
+
+    IdeficsForVisionText2Text model() {
+        return model;
+    }
+
+    static float[][] lastLogits(Tensor logits) {
+        int b = logits.dim(0), t = logits.dim(1), v = logits.dim(2);
+        float[][] out = new float[b][v];
+        for (int i = 0; i < b; i++) System.arraycopy(logits.data(), (i * t + t - 1) * v, out[i], 0, v);
+        return out;
+    }
+
+    static int argmax(float[] s) {
+        int best = 0;
+        for (int i = 1; i < s.length; i++) if (s[i] > s[best]) best = i;
+        return best;
+    }
+
+    private static int draw(float[] scores, SplittableRandom rng) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float s : scores) max = Math.max(max, s);
+        double sum = 0;
+        double[] p = new double[scores.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = scores[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(scores[i] - max);
+            sum += p[i];
+        }
+        double u = rng.nextDouble() * sum;
+        for (int i = 0; i < p.length; i++) {
+            u -= p[i];
+            if (u < 0 && p[i] > 0) return i;
+        }
+        for (int i = p.length - 1; i >= 0; i--) if (p[i] > 0) return i;
+        return 0;
+    }
+
+    /** Repeats every row {@code k} times (row b → rows b·k … b·k+k−1), images included. */
+    static IdeficsInputs expandRows(IdeficsInputs in, int k) {
+        IdeficsInputs out = copyPrompt(in);
+        out.inputIds = repeat(in.inputIds, k);
+        out.attentionMask = in.attentionMask == null ? null : repeat(in.attentionMask, k);
+        int[][][] iam = new int[in.imageAttentionMask.length * k][][];
+        for (int i = 0; i < iam.length; i++) iam[i] = in.imageAttentionMask[i / k];
+        out.imageAttentionMask = iam;
+        out.pixelValues = repeat(in.pixelValues, k);
+        out.imageEncoderEmbeddings = repeat(in.imageEncoderEmbeddings, k);
+        out.perceiverEmbeddings = repeat(in.perceiverEmbeddings, k);
+        return out;
+    }
+
+    private static int[][] repeat(int[][] a, int k) {
+        int[][] out = new int[a.length * k][];
+        for (int i = 0; i < out.length; i++) out[i] = a[i / k].clone();
+        return out;
+    }
+
+    private static Tensor repeat(Tensor t, int k) {
+        if (t == null) return null;
+        int[] shape = t.shape();
+        int per = t.numel() / shape[0];
+        shape[0] *= k;
+        Tensor out = Tensor.zeros(shape);
+        for (int i = 0; i < shape[0]; i++) System.arraycopy(t.data(), (i / k) * per, out.data(), i * per, per);
+        return out;
+    }
+}

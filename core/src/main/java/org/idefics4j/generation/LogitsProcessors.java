@@ -1,0 +1,91 @@
+package org.idefics4j.generation;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The next-token score rules of transformers' generate, applied to one row's scores in place, in
+ * transformers' order: repetition penalty → no-repeat n-grams → bad words → min length → min new
+ * tokens; for sampling then temperature → top-k → top-p.
+ */
+final class LogitsProcessors {
+    private LogitsProcessors() {
+    }
+
+    /**
+     * @param scores    [V] scores of the next token, modified in place
+     * @param seq       the row so far (prompt included)
+     * @param len       valid length of {@code seq}
+     * @param promptLen length of the (padded) prompt
+     */
+    static void process(GenerationConfig c, List<int[]> badWords, float[] scores, int[] seq, int len, int promptLen) {
+        if (c.repetitionPenalty != 1.0) {
+            float theta = (float) c.repetitionPenalty;
+            boolean[] seen = new boolean[scores.length];
+            for (int i = 0; i < len; i++) {
+                int t = seq[i];
+                if (t < 0 || t >= scores.length || seen[t]) continue;
+                seen[t] = true;
+                scores[t] = scores[t] > 0 ? scores[t] / theta : scores[t] * theta;
+            }
+        }
+        int n = c.noRepeatNgramSize;
+        if (n > 0 && len + 1 >= n) {
+            // ban every token that would complete an n-gram already present in the row
+            for (int i = 0; i + n <= len; i++) {
+                boolean match = true;
+                for (int j = 0; j < n - 1 && match; j++) match = seq[i + j] == seq[len - n + 1 + j];
+                if (match) scores[seq[i + n - 1]] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int[] bad : badWords) {
+            int k = bad.length - 1;
+            if (k > len) continue;
+            boolean match = true;
+            for (int j = 0; j < k && match; j++) match = seq[len - k + j] == bad[j];
+            if (match && bad[k] < scores.length) scores[bad[k]] = Float.NEGATIVE_INFINITY;
+        }
+        boolean tooShort = len < c.minLength || (c.minNewTokens != null && len - promptLen < c.minNewTokens);
+        if (tooShort) {
+            for (int eos : c.eosTokenId) if (eos >= 0 && eos < scores.length) scores[eos] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    /** Bad words without the sequences that are just an end-of-sequence token (transformers drops them). */
+    static List<int[]> effectiveBadWords(GenerationConfig c) {
+        return c.badWordsIds.stream().filter(b -> !(b.length == 1 && c.eosTokenId.contains(b[0]))).toList();
+    }
+
+    /** Sampling warpers: temperature, top-k, top-p, in place. */
+    static void warp(GenerationConfig c, float[] scores, int minTokensToKeep) {
+        if (c.temperature != 1.0) {
+            float t = (float) c.temperature;
+            for (int i = 0; i < scores.length; i++) scores[i] /= t;
+        }
+        if (c.topK > 0) {
+            int k = Math.min(Math.max(c.topK, minTokensToKeep), scores.length);
+            float[] sorted = scores.clone();
+            Arrays.sort(sorted);
+            float kth = sorted[sorted.length - k];
+            for (int i = 0; i < scores.length; i++) if (scores[i] < kth) scores[i] = Float.NEGATIVE_INFINITY;
+        }
+        if (c.topP < 1.0) {
+            Integer[] order = new Integer[scores.length];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b])); // ascending, stable
+            double max = scores[order[order.length - 1]];
+            double[] p = new double[order.length];
+            double sum = 0;
+            for (int i = 0; i < order.length; i++) {
+                p[i] = Math.exp(scores[order[i]] - max);
+                sum += p[i];
+            }
+            double cum = 0;
+            for (int i = 0; i < order.length; i++) {
+                cum += p[i] / sum;
+                boolean keep = i >= order.length - minTokensToKeep;
+                if (cum <= 1 - c.topP && !keep) scores[order[i]] = Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+}
