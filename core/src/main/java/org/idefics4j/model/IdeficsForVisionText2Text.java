@@ -3,8 +3,10 @@ package org.idefics4j.model;
 import org.idefics4j.engine.StoredTensor;
 import org.idefics4j.engine.Tensor;
 import org.idefics4j.engine.safetensors.Checkpoint;
+import org.idefics4j.engine.safetensors.CheckpointWriter;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * IDEFICS with its language-model head: {@link IdeficsModel} + {@link IdeficsDecoupledLinear}, and
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 public final class IdeficsForVisionText2Text {
     final IdeficsModel model;
     final IdeficsDecoupledLinear lmHead; // [V, H] + [A, H]
+    private Map<String, StoredTensor> stateDict = Map.of();
 
     IdeficsForVisionText2Text(WeightLoader w, IdeficsConfig c) {
         this.model = new IdeficsModel(w, "model", c);
@@ -39,7 +42,23 @@ public final class IdeficsForVisionText2Text {
         WeightLoader w = new WeightLoader(ckpt.tensors(), folder.toString());
         IdeficsForVisionText2Text m = new IdeficsForVisionText2Text(w, c);
         w.assertAllUsed();
+        m.stateDict = w.used();
         return m;
+    }
+
+    /** The parameters by their transformers names, in their storage dtype (a view, not a copy). */
+    public Map<String, StoredTensor> stateDict() {
+        return stateDict;
+    }
+
+    /**
+     * Writes config.json and the weights as transformers' save_pretrained does: one
+     * model.safetensors, or shards {@code model-0000k-of-0000n.safetensors} plus
+     * model.safetensors.index.json once the weights pass {@code maxShardBytes}. Dtypes are kept.
+     */
+    public void savePretrained(Path folder, long maxShardBytes) {
+        config().saveTo(folder);
+        CheckpointWriter.write(folder, stateDict, maxShardBytes);
     }
 
     public IdeficsConfig config() {

@@ -49,6 +49,13 @@ public final class WeightLoader {
         return t;
     }
 
+    /** Every tensor handed out so far, by name, in the order the layers asked for them (the state dict). */
+    public java.util.Map<String, StoredTensor> used() {
+        java.util.Map<String, StoredTensor> m = new java.util.LinkedHashMap<>();
+        for (String n : used) m.put(n, tensors.get(n));
+        return m;
+    }
+
     /** A small weight decoded to float32 on the heap (norms, biases, gates, embeddings tables). */
     public Tensor dense(String name, int... shape) {
         return stored(name, shape).toTensor();
