@@ -1,6 +1,5 @@
 package org.idefics4j.cli;
 
-import org.idefics4j.engine.StoredTensor;
 import org.idefics4j.engine.Tensor;
 import org.idefics4j.engine.safetensors.SafetensorsFile;
 import org.idefics4j.engine.safetensors.SafetensorsWriter;
@@ -57,14 +56,14 @@ public final class ForwardCommand implements Callable<Integer> {
                             + String.join(", ", KNOWN.stream().sorted().toList()) + ")");
                 }
             }
-            in.inputIds = ints2(f, "input_ids");
-            in.attentionMask = ints2(f, "attention_mask");
-            in.positionIds = ints2(f, "position_ids");
-            in.labels = ints2(f, "labels");
-            in.imageAttentionMask = ints3(f, "image_attention_mask");
-            in.pixelValues = floats(f, "pixel_values", 5);
-            in.imageEncoderEmbeddings = floats(f, "image_encoder_embeddings", 4);
-            in.perceiverEmbeddings = floats(f, "perceiver_embeddings", 4);
+            in.inputIds = InputTensors.ints2(f, "input_ids");
+            in.attentionMask = InputTensors.ints2(f, "attention_mask");
+            in.positionIds = InputTensors.ints2(f, "position_ids");
+            in.labels = InputTensors.ints2(f, "labels");
+            in.imageAttentionMask = InputTensors.ints3(f, "image_attention_mask");
+            in.pixelValues = InputTensors.floats(f, "pixel_values", 5);
+            in.imageEncoderEmbeddings = InputTensors.floats(f, "image_encoder_embeddings", 4);
+            in.perceiverEmbeddings = InputTensors.floats(f, "perceiver_embeddings", 4);
         }
         if (in.inputIds == null) throw new IllegalArgumentException(inputs + ": input_ids is required");
         in.outputHiddenStates = hiddenStates;
@@ -85,42 +84,4 @@ public final class ForwardCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static StoredTensor get(SafetensorsFile f, String name, int rank) {
-        if (!f.contains(name)) return null;
-        StoredTensor t = f.get(name);
-        if (t.rank() != rank) {
-            throw new IllegalArgumentException(f.path() + ": '" + name + "' must have " + rank + " dimensions, has shape "
-                    + java.util.Arrays.toString(t.shape()));
-        }
-        return t;
-    }
-
-    private static int[][] ints2(SafetensorsFile f, String name) {
-        StoredTensor t = get(f, name, 2);
-        if (t == null) return null;
-        int[] flat = t.toIntArray();
-        int[][] out = new int[t.dim(0)][t.dim(1)];
-        for (int i = 0; i < out.length; i++) System.arraycopy(flat, i * t.dim(1), out[i], 0, t.dim(1));
-        return out;
-    }
-
-    private static int[][][] ints3(SafetensorsFile f, String name) {
-        StoredTensor t = get(f, name, 3);
-        if (t == null) return null;
-        int[] flat = t.toIntArray();
-        int b = t.dim(0), n = t.dim(1), m = t.dim(2);
-        int[][][] out = new int[b][n][m];
-        for (int i = 0; i < b; i++)
-            for (int j = 0; j < n; j++) System.arraycopy(flat, (i * n + j) * m, out[i][j], 0, m);
-        return out;
-    }
-
-    private static Tensor floats(SafetensorsFile f, String name, int rank) {
-        StoredTensor t = get(f, name, rank);
-        if (t == null) return null;
-        if (!t.dtype().isFloating()) {
-            throw new IllegalArgumentException(f.path() + ": '" + name + "' must be a floating-point tensor, is " + t.dtype());
-        }
-        return t.toTensor();
-    }
 }

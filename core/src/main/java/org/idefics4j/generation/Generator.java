@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Text generation as transformers' {@code generate} does it for IDEFICS: the prompt (left-padded
@@ -19,9 +20,16 @@ import java.util.SplittableRandom;
  */
 public final class Generator {
     private final IdeficsForVisionText2Text model;
+    private final Function<int[], String> decoder;
 
     public Generator(IdeficsForVisionText2Text model) {
+        this(model, null);
+    }
+
+    /** @param decoder turns generated ids into text; needed for stop strings */
+    public Generator(IdeficsForVisionText2Text model, Function<int[], String> decoder) {
         this.model = model;
+        this.decoder = decoder;
     }
 
     /**
@@ -32,7 +40,13 @@ public final class Generator {
     public GenerateOutput generate(IdeficsInputs prompt, GenerationConfig config, TokenStreamer streamer) {
         GenerationConfig c = resolve(config);
         if (prompt.inputIds == null) throw new IllegalArgumentException("generate needs input_ids");
-        if (c.numBeams > 1) return BeamSearch.run(this, prompt, c);
+        if (!c.stopStrings.isEmpty() && decoder == null) {
+            throw new IllegalArgumentException("stop strings need a tokenizer to decode the generated text");
+        }
+        if (c.numBeams > 1) {
+            if (!c.stopStrings.isEmpty()) throw new IllegalArgumentException("stop strings work with greedy search and sampling, not beams");
+            return BeamSearch.run(this, prompt, c);
+        }
         int expand = c.numReturnSequences;
         IdeficsInputs in = expand > 1 ? expandRows(prompt, expand) : prompt;
         return sample(in, c, streamer);
@@ -99,6 +113,7 @@ public final class Generator {
                 seq[i][len] = next[i];
                 mask[i][len] = 1;
                 if (c.eosTokenId.contains(next[i])) finished[i] = true;
+                else if (!finished[i] && endsWithStopString(c, seq[i], promptLen, len + 1)) finished[i] = true;
             }
             len++;
             if (streamer != null) streamer.put(next);
@@ -123,6 +138,16 @@ public final class Generator {
         int[][] result = new int[b][];
         for (int i = 0; i < b; i++) result[i] = Arrays.copyOf(seq[i], len);
         return new GenerateOutput(result, allScores, promptLen);
+    }
+
+    /** Whether the row's generated text now ends with one of the stop strings. */
+    private boolean endsWithStopString(GenerationConfig c, int[] seq, int promptLen, int len) {
+        if (c.stopStrings.isEmpty()) return false;
+        int longest = c.stopStrings.stream().mapToInt(String::length).max().orElse(0);
+        int from = Math.max(promptLen, len - longest - 8); // every token is at least one character
+        String tail = decoder.apply(Arrays.copyOfRange(seq, from, len));
+        for (String stop : c.stopStrings) if (tail.endsWith(stop)) return true;
+        return false;
     }
 
     static IdeficsInputs copyPrompt(IdeficsInputs in) {

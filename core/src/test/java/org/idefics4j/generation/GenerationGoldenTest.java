@@ -188,4 +188,23 @@ class GenerationGoldenTest {
         // 2-gram (4,1) seen and the row ends in 4 → 1 banned; bad word [4, 1] → 1 banned; [3] always banned
         assertArrayEquals(new float[]{1f, Float.NEGATIVE_INFINITY, 2f, Float.NEGATIVE_INFINITY, 2f, 1f}, s);
     }
+
+    @Test
+    void stopStringEndsARow() throws IOException {
+        Fixture f = new Fixture("tiny_default");
+        GenerationConfig c = config(generation(f), false);
+        // a toy decoder: each id is one letter; the greedy row 0 continues 92, 73, 44 ...
+        java.util.function.Function<int[], String> decode = ids -> {
+            StringBuilder sb = new StringBuilder();
+            for (int id : ids) sb.append((char) ('A' + id % 26));
+            return sb.toString();
+        };
+        c.stopStrings = List.of("" + (char) ('A' + 73 % 26) + (char) ('A' + 44 % 26));
+        GenerateOutput out = new Generator(model(f), decode).generate(prompt(f), c, null);
+        int[] row0 = out.generated(0);
+        assertArrayEquals(new int[]{92, 73, 44}, java.util.Arrays.copyOf(row0, 3));
+        for (int i = 3; i < row0.length; i++) assertEquals(0, row0[i], "padding after the stop string");
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Generator(model(f)).generate(prompt(f), c, null)).getMessage().contains("tokenizer"));
+    }
 }
