@@ -46,6 +46,17 @@ public final class IdeficsForVisionText2Text {
         return m;
     }
 
+    /**
+     * A model of this config with freshly initialised weights in {@code dtype} (F32, BF16 or F16):
+     * for benchmarks and training from scratch.
+     */
+    public static IdeficsForVisionText2Text fromConfig(IdeficsConfig c, org.idefics4j.engine.DType dtype, long seed) {
+        WeightLoader w = WeightLoader.initializing(new RandomInit(c, dtype, seed));
+        IdeficsForVisionText2Text m = new IdeficsForVisionText2Text(w, c);
+        m.stateDict = w.used();
+        return m;
+    }
+
     /** The parameters by their transformers names, in their storage dtype (a view, not a copy). */
     public Map<String, StoredTensor> stateDict() {
         return stateDict;

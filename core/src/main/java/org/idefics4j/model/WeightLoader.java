@@ -19,10 +19,27 @@ public final class WeightLoader {
     private final Map<String, StoredTensor> tensors;
     private final String where;
     private final Set<String> used = new LinkedHashSet<>();
+    private final Initializer init;
+
+    /** Creates a parameter that the checkpoint does not have (random or constant initialisation). */
+    @FunctionalInterface
+    public interface Initializer {
+        StoredTensor create(String name, int[] shape);
+    }
 
     public WeightLoader(Map<String, StoredTensor> tensors, String where) {
+        this(tensors, where, null);
+    }
+
+    /** A loader that makes every parameter with {@code init} (a model from a config alone). */
+    public static WeightLoader initializing(Initializer init) {
+        return new WeightLoader(new java.util.LinkedHashMap<>(), "initialised weights", init);
+    }
+
+    private WeightLoader(Map<String, StoredTensor> tensors, String where, Initializer init) {
         this.tensors = tensors;
         this.where = where;
+        this.init = init;
     }
 
     public boolean has(String name) {
@@ -32,6 +49,10 @@ public final class WeightLoader {
     /** A weight kept in its storage format (matrices), of exactly this shape. */
     public StoredTensor stored(String name, int... shape) {
         StoredTensor t = tensors.get(name);
+        if (t == null && init != null) {
+            t = init.create(name, shape);
+            tensors.put(name, t);
+        }
         if (t == null) {
             throw new CheckpointException(where + ": missing tensor '" + name + "' (expected shape "
                     + Arrays.toString(shape) + ")");
