@@ -125,6 +125,49 @@ class DjlDifferentialTest {
         report(mismatches);
     }
 
+    @Test
+    void addedTokenFlagsMatchRustTokenizers() throws IOException {
+        // A variant of the idefics folder whose added tokens use the flags the real files leave off:
+        // lstrip, rstrip, single_word, and a normalized non-special token (matched after "▁" is
+        // prepended and spaces become "▁"). Both sides load the same modified tokenizer.json.
+        Path dir = TestFolders.copy("idefics");
+        Path file = dir.resolve("tokenizer.json");
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) GoldensTest.JSON.readTree(file.toFile());
+        var added = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
+        for (var t : added) {
+            var o = (com.fasterxml.jackson.databind.node.ObjectNode) t;
+            switch (o.get("content").asText()) {
+                case "<image>" -> o.put("lstrip", true);
+                case "<fake_token_around_image>" -> o.put("rstrip", true);
+                case "<end_of_utterance>" -> o.put("single_word", true);
+                default -> { }
+            }
+        }
+        added.addObject().put("id", 32003).put("content", "cat dog").put("single_word", false).put("lstrip", false)
+                .put("rstrip", false).put("normalized", true).put("special", false);
+        GoldensTest.JSON.writeValue(file.toFile(), root);
+        LlamaTokenizer ours = LlamaTokenizer.from(dir);
+        try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(file,
+                Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false", "modelMaxLength", "1000000"))) {
+            RandomText gen = new RandomText(SEED + 2);
+            List<String> mismatches = new ArrayList<>();
+            int hits = 0, normalizedHits = 0;
+            for (int i = 0; i < STRINGS / 2; i++) {
+                String text = gen.next(12);
+                if (i % 7 == 0) text = text + " cat dog" + (i % 2 == 0 ? "s" : "");
+                int[] expected = ints(djl.encode(text, true, false).getIds()), actual = ours.encode(text);
+                if (Arrays.stream(expected).anyMatch(id -> id >= 32000)) hits++;
+                if (Arrays.stream(expected).anyMatch(id -> id == 32003)) normalizedHits++;
+                if (!Arrays.equals(expected, actual))
+                    mismatches.add("ids for " + GoldensTest.printable(text) + ": expected " + Arrays.toString(expected)
+                            + " got " + Arrays.toString(actual));
+            }
+            report(mismatches);
+            assertTrue(hits > 300, "added tokens matched in only " + hits + " strings");
+            assertTrue(normalizedHits > 50, "normalized token matched in only " + normalizedHits + " strings");
+        }
+    }
+
     private static void report(List<String> mismatches) {
         if (mismatches.isEmpty()) return;
         fail(mismatches.size() + " mismatches; first ones:\n" + String.join("\n", mismatches.subList(0, Math.min(10, mismatches.size()))));
