@@ -31,9 +31,20 @@ final class BpeModel {
     private final int unkId;
     private final boolean fuseUnk;
     private final PairMap merges;
+    /**
+     * True when no merge joins a left symbol ending in a non-{@code ▁} character to a right symbol
+     * starting with {@code ▁} (true for LLaMA: {@code ▁} only starts pieces). Then a chunk can be cut
+     * before every word-initial {@code ▁} and the words merged separately, with identical results:
+     * merges never cross the cuts, and rank order within a word does not depend on other words.
+     * Words repeat, so they are cached.
+     */
+    private final boolean splitAtWordStarts;
+    private final java.util.concurrent.ConcurrentHashMap<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 100_000, CACHED_WORD_MAX_CHARS = 64;
 
     private BpeModel(String[] idToToken, Map<String, Integer> vocab, Map<String, Integer> charPieces,
-                     boolean byteFallback, int unkId, boolean fuseUnk, PairMap merges) {
+                     boolean byteFallback, int unkId, boolean fuseUnk, PairMap merges, boolean splitAtWordStarts) {
+        this.splitAtWordStarts = splitAtWordStarts;
         this.idToToken = idToToken;
         this.vocab = vocab;
         this.unkId = unkId;
@@ -78,8 +89,10 @@ final class BpeModel {
         String[] idToToken = new String[size];
         for (var e : vocab.entrySet()) idToToken[e.getValue()] = e.getKey();
         PairMap map = new PairMap(merges.size());
+        boolean split = true;
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] m = merges.get(rank);
+            split &= !crossesWordStart(m[0], m[1]);
             Integer a = vocab.get(m[0]), b = vocab.get(m[1]), c = vocab.get(m[0] + m[1]);
             if (a == null || b == null || c == null) {
                 String missing = a == null ? m[0] : b == null ? m[1] : m[0] + m[1];
@@ -94,7 +107,7 @@ final class BpeModel {
             if (u == null) throw new TokenizerException(where + ": model.unk_token \"" + unkToken + "\" is not in model.vocab");
             unk = u;
         }
-        return new BpeModel(idToToken, vocab, vocab, byteFallback, unk, fuseUnk, map);
+        return new BpeModel(idToToken, vocab, vocab, byteFallback, unk, fuseUnk, map, split);
     }
 
     /** The model of a SentencePiece BPE {@code tokenizer.model}. */
@@ -125,6 +138,7 @@ final class BpeModel {
         Map<Float, Integer> scoreRank = new HashMap<>();
         for (int i = 0; i < byScore.size(); i++) scoreRank.put(byScore.get(i), i);
         PairMap map = new PairMap(pieces.size() * 2);
+        boolean split = true;
         for (var e : mergeable.entrySet()) {
             String s = e.getKey();
             int id = e.getValue();
@@ -137,9 +151,14 @@ final class BpeModel {
                 if (pieces.get(a).type() == SentencePieceModel.Type.USER_DEFINED
                         || pieces.get(b).type() == SentencePieceModel.Type.USER_DEFINED) continue;
                 map.put(a, b, rank, id);
+                split &= !crossesWordStart(s.substring(0, i), s.substring(i));
             }
         }
-        return new BpeModel(idToToken, all, mergeable, sp.byteFallback(), unk, true, map);
+        return new BpeModel(idToToken, all, mergeable, sp.byteFallback(), unk, true, map, split);
+    }
+
+    private static boolean crossesWordStart(String left, String right) {
+        return !left.isEmpty() && !right.isEmpty() && left.charAt(left.length() - 1) != '\u2581' && right.charAt(0) == '\u2581';
     }
 
     int size() {
@@ -161,6 +180,33 @@ final class BpeModel {
 
     /** Encodes one normalized chunk, appending ids to {@code out}. */
     void encode(String text, IntArrayList out) {
+        if (!splitAtWordStarts) {
+            encodeWord(text, out);
+            return;
+        }
+        int start = 0, n = text.length();
+        for (int i = 1; i <= n; i++) {
+            if (i < n && !(text.charAt(i) == '\u2581' && text.charAt(i - 1) != '\u2581')) continue;
+            if (i - start > CACHED_WORD_MAX_CHARS) {
+                encodeWord(text.substring(start, i), out);
+            } else {
+                String word = text.substring(start, i);
+                int[] ids = cache.get(word);
+                if (ids == null) {
+                    IntArrayList w = new IntArrayList(8);
+                    encodeWord(word, w);
+                    ids = w.toArray();
+                    if (cache.size() >= CACHE_LIMIT) cache.clear();
+                    cache.put(word, ids);
+                }
+                for (int id : ids) out.add(id);
+            }
+            start = i;
+        }
+    }
+
+    /** Merges one word (or whole chunk) from its code points. */
+    private void encodeWord(String text, IntArrayList out) {
         int n = text.length();
         if (n == 0) return;
         // Symbols: a doubly linked list over parallel arrays; ids[i] == -1 marks a merged-away symbol.

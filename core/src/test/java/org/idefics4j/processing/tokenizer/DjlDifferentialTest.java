@@ -97,6 +97,22 @@ class DjlDifferentialTest {
     }
 
     @Test
+    void longWordsWithoutSpacesLikeRustTokenizers() {
+        // Thousands of characters with no space: one huge BPE word, merged by the heap without the
+        // per-word cache (also with runs of "▁" and digits glued to letters).
+        RandomText gen = new RandomText(SEED + 3);
+        List<String> mismatches = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            StringBuilder sb = new StringBuilder();
+            while (sb.length() < 5000) sb.append(gen.next(20).replace(" ", i % 2 == 0 ? "" : "\u2581\u2581"));
+            String text = sb.toString();
+            int[] expected = ints(djlIdefics.encode(text, true, false).getIds()), actual = GoldensTest.IDEFICS.encode(text);
+            if (!Arrays.equals(expected, actual)) mismatches.add("long word #" + i + " differs");
+        }
+        report(mismatches);
+    }
+
+    @Test
     void randomIdSequencesDecodeLikeRustTokenizers() {
         // Random ids, biased towards byte pieces (3..258) so invalid UTF-8 runs (→ U+FFFD) occur often,
         // and towards special tokens and ▁ pieces.
