@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ForwardCommand.class,
                 GenerateCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
