@@ -1,0 +1,88 @@
+package org.idefics4j.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.idefics4j.engine.Parallel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * This machine's ceilings, measured where the engine runs (all threads of the engine's pool): the
+ * peak rate of fused multiply-adds and the memory bandwidth of a streaming read. Benchmarks report
+ * their speed as fractions of these.
+ */
+public final class RooflineProbe {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private RooflineProbe() {
+    }
+
+    /** GFLOP/s of independent FMA chains (2 flops per lane per FMA), all threads. */
+    public static double fmaPeakGflops(double seconds) {
+        int threads = Parallel.threads();
+        long iters = 2_000_000;
+        double best = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            float[] sink = new float[threads];
+            Parallel.forRange(threads, 1, (from, to) -> {
+                for (int th = from; th < to; th++) sink[th] = fmaLoop(iters);
+            });
+            double dt = (System.nanoTime() - t0) / 1e9;
+            double flops = 2.0 * S.length() * 12 * iters * threads;
+            best = Math.max(best, flops / dt / 1e9);
+        }
+        return best;
+    }
+
+    private static float fmaLoop(long iters) {
+        // 12 independent accumulators hide the FMA latency (4 cycles × 2 ports + slack)
+        FloatVector a0 = FloatVector.broadcast(S, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0,
+                a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        FloatVector x = FloatVector.broadcast(S, 0.999999f), y = FloatVector.broadcast(S, 1e-7f);
+        for (long i = 0; i < iters; i++) {
+            a0 = a0.fma(x, y); a1 = a1.fma(x, y); a2 = a2.fma(x, y); a3 = a3.fma(x, y);
+            a4 = a4.fma(x, y); a5 = a5.fma(x, y); a6 = a6.fma(x, y); a7 = a7.fma(x, y);
+            a8 = a8.fma(x, y); a9 = a9.fma(x, y); a10 = a10.fma(x, y); a11 = a11.fma(x, y);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /** GB/s of reading {@code bytes} of native memory once per pass, all threads. */
+    public static double readBandwidthGBs(long bytes, double seconds) {
+        MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
+        seg.fill((byte) 1);
+        int chunks = Parallel.threads() * 8;
+        long per = bytes / chunks / (S.length() * 4L) * (S.length() * 4L);
+        double best = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            float[] sink = new float[chunks];
+            Parallel.forRange(chunks, 1, (from, to) -> {
+                for (int c = from; c < to; c++) sink[c] = sum(seg, c * per, per);
+            });
+            double dt = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, per * chunks / dt / 1e9);
+        }
+        return best;
+    }
+
+    private static float sum(MemorySegment seg, long off, long len) {
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        long step = S.length() * 4L;
+        long i = off, end = off + len - 4 * step;
+        for (; i <= end; i += 4 * step) {
+            acc0 = acc0.add(FloatVector.fromMemorySegment(S, seg, i, ByteOrder.LITTLE_ENDIAN));
+            acc1 = acc1.add(FloatVector.fromMemorySegment(S, seg, i + step, ByteOrder.LITTLE_ENDIAN));
+            acc2 = acc2.add(FloatVector.fromMemorySegment(S, seg, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            acc3 = acc3.add(FloatVector.fromMemorySegment(S, seg, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        return acc0.add(acc1).add(acc2).add(acc3).reduceLanes(VectorOperators.ADD);
+    }
+}
