@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "IDEFICS vision-language model in pure Java.",
         subcommands = {
                 ForwardCommand.class,
+                PreprocessCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
