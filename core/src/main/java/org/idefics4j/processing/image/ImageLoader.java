@@ -113,8 +113,10 @@ public final class ImageLoader {
             return switch (f) {
                 case PNG -> PngDecoder.decode(data, src, maxPixels);
                 case JPEG -> decodeJpeg(data, src);
-                case GIF, BMP -> decodeWithReader(jdkReader(f == Format.GIF ? "gif" : "bmp"), data, src, f);
-                case WEBP -> decodeWithReader(new WebPImageReaderSpi().createReaderInstance(null), data, src, f);
+                case GIF -> decodeGif(data, src);
+                case BMP -> DecodedImage.fromBufferedImage(readWith(jdkReader("bmp"), data, src, f));
+                case WEBP -> DecodedImage.fromBufferedImage(
+                        readWith(new WebPImageReaderSpi().createReaderInstance(null), data, src, f));
             };
         } catch (ImageDecodeException e) {
             throw e;
@@ -212,7 +214,7 @@ public final class ImageLoader {
         }
     }
 
-    private DecodedImage decodeWithReader(ImageReader r, byte[] data, String src, Format f) throws IOException {
+    private BufferedImage readWith(ImageReader r, byte[] data, String src, Format f) throws IOException {
         try (ImageInputStream in = stream(data)) {
             r.setInput(in, true, true);
             checkSize(r, src);
@@ -220,10 +222,29 @@ public final class ImageLoader {
             r.addIIOReadWarningListener(warnings);
             BufferedImage img = r.read(0);
             warnings.failOnTruncation(src, f);
-            return DecodedImage.fromBufferedImage(img);
+            return img;
         } finally {
             r.dispose();
         }
+    }
+
+    /** First frame on Pillow's logical-screen canvas (see {@link GifFrame} for the JDK workaround). */
+    private DecodedImage decodeGif(byte[] data, String src) throws IOException {
+        GifFrame gf = GifFrame.parse(data);
+        if (gf == null) throw new ImageDecodeException(src + ": corrupt GIF (no image in the file)");
+        if ((long) gf.screenW * gf.screenH > maxPixels) {
+            throw new ImageDecodeException.TooManyPixels(src, gf.screenW, gf.screenH, maxPixels);
+        }
+        BufferedImage bi = readWith(jdkReader("gif"), gf.interlaced ? gf.withoutInterlaceFlag(data) : data,
+                src, Format.GIF);
+        int[] fill = {0, 0, 0, 255};
+        if (bi.getColorModel() instanceof java.awt.image.IndexColorModel icm) {
+            // Pillow fills the canvas with the transparent index, else index 0.
+            int t = icm.getTransparentPixel();
+            int idx = t >= 0 ? t : 0;
+            fill = new int[]{icm.getRed(idx), icm.getGreen(idx), icm.getBlue(idx), icm.getAlpha(idx)};
+        }
+        return gf.toCanvas(DecodedImage.fromBufferedImage(bi), fill);
     }
 
     private DecodedImage decodeJpeg(byte[] data, String src) throws IOException {
