@@ -7,6 +7,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -189,10 +190,9 @@ public final class ImageLoader {
         if (w * h > maxPixels) throw new ImageDecodeException.TooManyPixels(src, w, h, maxPixels);
     }
 
-    private static ImageInputStream stream(byte[] data) throws IOException {
-        ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data));
-        if (in == null) throw new IOException("cannot open an image stream");
-        return in;
+    /** In-memory stream: ImageIO.createImageInputStream may spill to temporary files. */
+    private static ImageInputStream stream(byte[] data) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(data));
     }
 
     /** Truncation is a warning in libjpeg and the JDK readers; Pillow refuses truncated files. */

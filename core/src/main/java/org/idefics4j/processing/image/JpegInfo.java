@@ -74,8 +74,9 @@ final class JpegInfo {
     }
 
     /**
-     * A 4-component JPEG as Pillow opens it (mode CMYK; Adobe files hold inverted values, and YCCK
-     * is first turned into CMYK the way libjpeg does), converted with Pillow's {@code cmyk2rgb}:
+     * A 4-component JPEG as Pillow opens it (mode CMYK; YCCK is first turned into CMYK the way
+     * libjpeg does; Pillow then inverts all four channels unconditionally, assuming Adobe's
+     * inverted storage), converted with Pillow's {@code cmyk2rgb}:
      * {@code channel = 255 − k − round(c·(255 − k)/255)}, alpha 255.
      */
     static DecodedImage cmykToImage(Raster raster, int adobeTransform) {
@@ -93,7 +94,7 @@ final class JpegInfo {
                 c1 = clamp(255 - g);
                 c2 = clamp(255 - b);
             }
-            if (adobeTransform >= 0) { // Pillow reads Adobe CMYK with rawmode "CMYK;I"
+            { // Pillow reads every 4-component JPEG with rawmode "CMYK;I" (Adobe convention), marker or not
                 c0 = 255 - c0;
                 c1 = 255 - c1;
                 c2 = 255 - c2;

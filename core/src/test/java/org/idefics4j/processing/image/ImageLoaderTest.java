@@ -278,6 +278,32 @@ class ImageLoaderTest {
         assertEquals(1, ExifOrientation.read(jpeg));
     }
 
+    @Test
+    void cmykJpegConvertsLikePillow() throws Exception {
+        // A 4-component JPEG (the JDK writes raw CMYK samples, no Adobe marker). Pillow inverts every
+        // 4-component JPEG ("CMYK;I") and converts with cmyk2rgb: 255-k' - c'(255-k')/255.
+        java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+        for (int y = 0; y < 16; y++) for (int x = 0; x < 16; x++) r.setPixel(x, y, new int[]{40, 120, 200, 30});
+        javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+        p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        p.setCompressionQuality(1f);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+            w.setOutput(ios);
+            w.write(null, new javax.imageio.IIOImage(r, null, null), p);
+        }
+        DecodedImage d = loader.load(out.toByteArray(), "cmyk.jpg");
+        assertEquals(DecodedImage.Mode.CMYK, d.mode());
+        // inverted: c=215 m=135 y=55 k=225 → nk=30 → 30-25, 30-16, 30-6
+        int[] want = {5, 14, 24};
+        RgbImage rgb = d.toRgb();
+        for (int c = 0; c < 3; c++) {
+            assertTrue(Math.abs(rgb.get(7, 7, c) - want[c]) <= 1, "channel " + c + ": " + rgb.get(7, 7, c));
+        }
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
