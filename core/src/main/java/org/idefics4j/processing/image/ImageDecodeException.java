@@ -21,7 +21,7 @@ public class ImageDecodeException extends RuntimeException {
         public TooManyPixels(String source, long width, long height, long limit) {
             super(source + ": image is " + width + "x" + height + " = " + (width * height)
                     + " pixels, more than the limit of " + limit
-                    + " (possible decompression bomb; raise ImageLoader.maxPixels to accept it)");
+                    + " (possible decompression bomb; raise the pixel limit — ImageLoader.withMaxPixels, CLI --max-pixels — to accept it)");
             this.pixels = width * height;
             this.limit = limit;
         }
