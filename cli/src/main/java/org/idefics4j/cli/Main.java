@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
+                PreprocessCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
