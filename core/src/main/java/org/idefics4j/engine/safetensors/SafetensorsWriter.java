@@ -90,7 +90,7 @@ public final class SafetensorsWriter {
                 }
                 ch.force(true);
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            publish(tmp, path);
         } catch (IOException e) {
             if (tmp != null) {
                 try {
@@ -101,6 +101,19 @@ public final class SafetensorsWriter {
             }
             throw new SafetensorsException(path + ": cannot write (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Renames the finished temp file over the target. Temp files are created private (0600); the
+     * result gets the permissions an ordinary file would (0644), as Python's writers leave them.
+     */
+    private static void publish(Path tmp, Path path) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep its defaults
+        }
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
@@ -117,7 +130,7 @@ public final class SafetensorsWriter {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            publish(tmp, path);
         } catch (IOException e) {
             try {
                 if (tmp != null) Files.deleteIfExists(tmp);
