@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "IDEFICS vision-language model in pure Java.",
         subcommands = {
                 ForwardCommand.class,
+                InspectCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
