@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ForwardCommand.class,
                 InspectCommand.class,
+                BenchCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,

@@ -23,7 +23,7 @@ public final class RooflineProbe {
     /** GFLOP/s of independent FMA chains (2 flops per lane per FMA), all threads. */
     public static double fmaPeakGflops(double seconds) {
         int threads = Parallel.threads();
-        long iters = 2_000_000;
+        long iters = 200_000; // short calls, repeated: the JIT compiles the loop within the first few
         double best = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
