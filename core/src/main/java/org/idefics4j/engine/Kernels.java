@@ -1,6 +1,7 @@
 package org.idefics4j.engine;
 
 import org.idefics4j.engine.kernels.Gemm;
+import org.idefics4j.engine.kernels.VectorMath;
 
 /**
  * The numerical building blocks the model calls by name. Everything runs in float32; how a kernel
@@ -98,26 +99,23 @@ public final class Kernels {
         }
     }
 
-    /** Applies the activation in place. */
+    /** Applies the activation in place (in parallel over chunks). */
     public static void activate(Tensor t, Activation act) {
         float[] d = t.data();
-        switch (act) {
-            case SILU -> {
-                for (int i = 0; i < d.length; i++) d[i] = d[i] / (1f + (float) Math.exp(-d[i]));
+        Parallel.forRange(d.length, 1 << 14, (from, to) -> {
+            int n = to - from;
+            switch (act) {
+                case SILU -> VectorMath.silu(d, from, n);
+                case GELU -> VectorMath.gelu(d, from, n);
+                case QUICK_GELU -> VectorMath.quickGelu(d, from, n);
+                case RELU -> {
+                    for (int i = from; i < to; i++) d[i] = Math.max(0f, d[i]);
+                }
+                case TANH -> {
+                    for (int i = from; i < to; i++) d[i] = (float) Math.tanh(d[i]);
+                }
             }
-            case GELU -> {
-                for (int i = 0; i < d.length; i++) d[i] = (float) (0.5 * d[i] * (1 + Erf.erf(d[i] / Math.sqrt(2))));
-            }
-            case QUICK_GELU -> {
-                for (int i = 0; i < d.length; i++) d[i] = d[i] / (1f + (float) Math.exp(-1.702 * d[i]));
-            }
-            case RELU -> {
-                for (int i = 0; i < d.length; i++) d[i] = Math.max(0f, d[i]);
-            }
-            case TANH -> {
-                for (int i = 0; i < d.length; i++) d[i] = (float) Math.tanh(d[i]);
-            }
-        }
+        });
     }
 
     // ---------------------------------------------------------------- normalisation
@@ -131,8 +129,7 @@ public final class Kernels {
         Tensor out = Tensor.zeros(x.shape());
         float[] in = x.data(), o = out.data(), wd = w == null ? null : w.data();
         for (int r = 0; r < in.length; r += n) {
-            double ss = 0;
-            for (int j = 0; j < n; j++) ss += (double) in[r + j] * in[r + j];
+            double ss = VectorMath.sumSquares(in, r, n);
             float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
             for (int j = 0; j < n; j++) o[r + j] = (wd == null ? 1f : wd[j]) * (in[r + j] * inv);
         }
@@ -145,9 +142,7 @@ public final class Kernels {
         Tensor out = Tensor.zeros(x.shape());
         float[] in = x.data(), o = out.data(), wd = w.data(), bd = b.data();
         for (int r = 0; r < in.length; r += n) {
-            double mean = 0;
-            for (int j = 0; j < n; j++) mean += in[r + j];
-            mean /= n;
+            double mean = VectorMath.sum(in, r, n) / n;
             double var = 0;
             for (int j = 0; j < n; j++) {
                 double dlt = in[r + j] - mean;
@@ -196,7 +191,7 @@ public final class Kernels {
                 for (int i = 0; i < tq; i++) {
                     int row = i * tk;
                     if (mask != null) mask.apply(bi, i, scores, row);
-                    Softmax.inPlace(scores, row, tk);
+                    VectorMath.softmax(scores, row, tk);
                 }
                 gemm(false, false, tq, hd, tk, 1f, scores, 0, tk, v, kOff, width, 0f, od, qOff, width);
             }
@@ -206,26 +201,6 @@ public final class Kernels {
 
     /** Softmax over {@code n} values starting at {@code off}, in place. */
     public static void softmax(float[] a, int off, int n) {
-        Softmax.inPlace(a, off, n);
-    }
-
-    private static final class Softmax {
-        static void inPlace(float[] a, int off, int n) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) max = Math.max(max, a[off + j]);
-            if (max == Float.NEGATIVE_INFINITY) {
-                // every key masked: nothing to prefer, keep the row finite (uniform)
-                for (int j = 0; j < n; j++) a[off + j] = 1f / n;
-                return;
-            }
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(a[off + j] - max);
-                a[off + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < n; j++) a[off + j] *= inv;
-        }
+        VectorMath.softmax(a, off, n);
     }
 }

@@ -1,8 +1,8 @@
 package org.idefics4j.engine;
 
 /**
- * The error function in double precision (the JDK has none). Exact GELU needs it: transformers'
- * "gelu" is {@code 0.5·x·(1 + erf(x/√2))}, not the tanh approximation.
+ * The error function in double precision (the JDK has none): the test oracle for the engine's fast
+ * float GELU. transformers' "gelu" is {@code 0.5·x·(1 + erf(x/√2))}, not the tanh approximation.
  */
 public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
