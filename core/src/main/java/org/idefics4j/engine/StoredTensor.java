@@ -151,6 +151,41 @@ public record StoredTensor(String name, DType dtype, int[] shape, MemorySegment 
         return new StoredTensor(name, dtype, shape, seg, "memory");
     }
 
+    /**
+     * This tensor in another floating dtype (F32, BF16 or F16), in new native memory; itself when it
+     * already has that dtype. BF16 and F16 round to nearest even.
+     */
+    public StoredTensor to(DType target) {
+        if (target == dtype) return this;
+        if (target != DType.F32 && target != DType.BF16 && target != DType.F16) {
+            throw new IllegalArgumentException("cannot store weights as " + target);
+        }
+        long n = numel();
+        MemorySegment seg = Arena.ofAuto().allocate(n * target.bytes(), 64);
+        float[] buf = new float[(int) Math.min(n, 1 << 16)];
+        for (long i = 0; i < n; i += buf.length) {
+            int len = (int) Math.min(buf.length, n - i);
+            readFloats(i, buf, 0, len);
+            for (int j = 0; j < len; j++) {
+                long at = i + j;
+                switch (target) {
+                    case F32 -> seg.set(F32, at * 4, buf[j]);
+                    case BF16 -> seg.set(I16, at * 2, toBf16(buf[j]));
+                    default -> seg.set(I16, at * 2, Float.floatToFloat16(buf[j]));
+                }
+            }
+        }
+        return new StoredTensor(name, target, shape, seg, source);
+    }
+
+    /** float32 → bfloat16, round to nearest even (as torch's {@code .to(torch.bfloat16)}). */
+    public static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
     /** Same storage seen under another name (e.g. a tied weight). */
     public StoredTensor withName(String newName) {
         return new StoredTensor(newName, dtype, shape, segment, source);

@@ -37,9 +37,14 @@ public final class IdeficsForVisionText2Text {
 
     /** Loads config.json and the weights (single file or sharded) of a checkpoint folder. */
     public static IdeficsForVisionText2Text fromPretrained(Path folder) {
+        return fromPretrained(folder, LoadOptions.DEFAULT);
+    }
+
+    /** Loads with a choice of in-memory weight dtype and a progress listener. */
+    public static IdeficsForVisionText2Text fromPretrained(Path folder, LoadOptions options) {
         IdeficsConfig c = IdeficsConfig.fromPretrained(folder);
         Checkpoint ckpt = Checkpoint.open(folder);
-        WeightLoader w = new WeightLoader(ckpt.tensors(), folder.toString());
+        WeightLoader w = new WeightLoader(new java.util.LinkedHashMap<>(ckpt.tensors()), folder.toString()).withOptions(options);
         IdeficsForVisionText2Text m = new IdeficsForVisionText2Text(w, c);
         w.assertAllUsed();
         m.stateDict = w.used();

@@ -64,20 +64,12 @@ final class RandomInit implements WeightLoader.Initializer {
                     float v = (float) (Double.isNaN(c) ? rng.nextGaussian() * s : c);
                     switch (dtype) {
                         case F32 -> seg.set(F32, i * 4, v);
-                        case BF16 -> seg.set(I16, i * 2, toBf16(v));
+                        case BF16 -> seg.set(I16, i * 2, StoredTensor.toBf16(v));
                         default -> seg.set(I16, i * 2, Float.floatToFloat16(v));
                     }
                 }
             }
         });
         return new StoredTensor(name, dtype, shape, seg, "initialised");
-    }
-
-    /** float32 → bfloat16 with round-to-nearest-even (what torch's .to(bfloat16) does). */
-    static short toBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
-        int rounding = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
     }
 }

@@ -20,6 +20,9 @@ public final class WeightLoader {
     private final String where;
     private final Set<String> used = new LinkedHashSet<>();
     private final Initializer init;
+    private LoadOptions options = LoadOptions.DEFAULT;
+    private long doneBytes;
+    private long totalBytes;
 
     /** Creates a parameter that the checkpoint does not have (random or constant initialisation). */
     @FunctionalInterface
@@ -29,6 +32,13 @@ public final class WeightLoader {
 
     public WeightLoader(Map<String, StoredTensor> tensors, String where) {
         this(tensors, where, null);
+    }
+
+    /** Converts matrices to {@code options.weightDtype()} and reports progress as tensors are taken. */
+    public WeightLoader withOptions(LoadOptions options) {
+        this.options = options;
+        this.totalBytes = tensors.values().stream().mapToLong(t -> t.segment().byteSize()).sum();
+        return this;
     }
 
     /** A loader that makes every parameter with {@code init} (a model from a config alone). */
@@ -67,7 +77,26 @@ public final class WeightLoader {
                     + " but config.json implies " + Arrays.toString(shape));
         }
         used.add(name);
+        if (options.weightDtype() != null && shape.length >= 2 && t.dtype() != options.weightDtype()) {
+            t = t.to(options.weightDtype());
+            tensors.put(name, t);
+        } else if (t.segment().isMapped()) {
+            touch(t);
+        }
+        doneBytes += tensors.get(name).segment().byteSize();
+        if (options.listener() != null) options.listener().loaded(name, doneBytes, Math.max(doneBytes, totalBytes));
         return t;
+    }
+
+    /**
+     * Reads one byte of every page of a memory-mapped tensor, so the disk is read while loading (with
+     * progress shown) rather than during the first request.
+     */
+    private static void touch(StoredTensor t) {
+        var seg = t.segment();
+        byte sink = 0;
+        for (long i = 0; i < seg.byteSize(); i += 4096) sink ^= seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+        if (sink == 42) Thread.onSpinWait(); // keeps the reads from being optimised away
     }
 
     /** Every tensor handed out so far, by name, in the order the layers asked for them (the state dict). */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,5 +91,26 @@ class KernelsTest {
         assertEquals(20, o.data()[1], 1e-6);
         Tensor all = Kernels.attention(q, k, v, 1, 1f, (bi, i, sc, off) -> java.util.Arrays.fill(sc, off, off + 2, Float.NEGATIVE_INFINITY));
         assertTrue(Float.isFinite(all.data()[0]) && Float.isFinite(all.data()[3]));
+    }
+
+    @Test
+    void sameInputGivesTheSameBitsInterpretedAndCompiled() {
+        // the first calls run interpreted, later ones JIT-compiled: results must not change
+        float[] x = randomValues(1003, 4, 5);
+        float[][] first = new float[3][];
+        for (int rep = 0; rep < 3000; rep++) {
+            int k = 0;
+            for (Kernels.Activation act : new Kernels.Activation[]{Kernels.Activation.GELU, Kernels.Activation.SILU}) {
+                Tensor t = Tensor.of(x.clone(), x.length);
+                Kernels.activate(t, act);
+                if (rep == 0) first[k] = t.data();
+                else assertArrayEquals(first[k], t.data(), act + " changed at call " + rep);
+                k++;
+            }
+            float[] s = x.clone();
+            Kernels.softmax(s, 0, s.length);
+            if (rep == 0) first[2] = s;
+            else assertArrayEquals(first[2], s, "softmax changed at call " + rep);
+        }
     }
 }
