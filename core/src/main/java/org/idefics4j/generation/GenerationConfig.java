@@ -181,7 +181,16 @@ public final class GenerationConfig {
         return v.booleanValue();
     }
 
+    /** The config in transformers' diff form: only the values that differ from the defaults. */
     public ObjectNode toJson() {
+        ObjectNode all = toFullJson(), defaults = new GenerationConfig().toFullJson(), o = JSON.createObjectNode();
+        all.fields().forEachRemaining(e -> {
+            if (!e.getValue().equals(defaults.get(e.getKey()))) o.set(e.getKey(), e.getValue());
+        });
+        return o;
+    }
+
+    private ObjectNode toFullJson() {
         ObjectNode o = extra.deepCopy();
         o.put("max_length", maxLength);
         if (maxNewTokens != null) o.put("max_new_tokens", maxNewTokens);
