@@ -182,7 +182,7 @@ public final class Kernels {
         Tensor out = Tensor.zeros(b, tq, width);
         float[] qd = q.data(), od = out.data();
         Parallel.forRange(b * heads, 1, (from, to) -> {
-            float[] scores = new float[tq * tk];
+            float[] scores = scratch(tq * tk);
             for (int bh = from; bh < to; bh++) {
                 int bi = bh / heads, h = bh % heads;
                 int qOff = bi * tq * width + h * hd;
@@ -197,6 +197,15 @@ public final class Kernels {
             }
         });
         return out;
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** A per-thread buffer of at least {@code n} floats, reused across calls (no allocation per call). */
+    private static float[] scratch(int n) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < n) holder[0] = new float[Math.max(n, holder[0].length * 2)];
+        return holder[0];
     }
 
     /** Softmax over {@code n} values starting at {@code off}, in place. */
