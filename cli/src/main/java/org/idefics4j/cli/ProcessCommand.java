@@ -68,6 +68,7 @@ public final class ProcessCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!Files.isDirectory(processor)) throw new IllegalArgumentException("--processor: not a folder: " + processor);
+        if (maxImageBytes <= 0) throw new IllegalArgumentException("--max-image-bytes must be > 0, got " + maxImageBytes);
         if (!(fetchTimeout > 0)) throw new IllegalArgumentException("--fetch-timeout must be > 0, got " + fetchTimeout);
         ProcessorRequest req = ProcessorRequest.read(request);
         IdeficsProcessor proc = IdeficsProcessor.fromPretrained(processor);

@@ -137,12 +137,14 @@ public final class ImageFetcher {
         if (!scheme.equals("http") && !scheme.equals("https"))
             throw new ImageFetchException(url, "unsupported URL scheme '" + scheme + "' (only http and https are fetched)", null);
         long deadline = System.nanoTime() + timeout.toNanos();
-        // One client per download: it owns threads, and closing it releases them at once; URL items
-        // are rare enough that connection reuse does not matter.
-        try (HttpClient client = HttpClient.newBuilder()
+        // One client per download: it owns threads, and shutdownNow() releases them at once, also
+        // aborting a stalled exchange (close() would wait for it); URL items are rare enough that
+        // connection reuse does not matter.
+        HttpClient client = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .build()) {
+                .build();
+        try {
             HttpRequest request = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("User-Agent", "idefics4j")
@@ -173,6 +175,8 @@ public final class ImageFetcher {
             int status = response.statusCode();
             if (status < 200 || status > 299) throw new ImageFetchException(url, "HTTP status " + status, null);
             return response.body();
+        } finally {
+            client.shutdownNow();
         }
     }
 
@@ -190,8 +194,8 @@ public final class ImageFetcher {
 
     /**
      * Collects the body up to {@code limit} bytes; cancels the download as soon as more arrive (or
-     * the Content-Length announces more), so an oversized body is never held in memory. Bodies of
-     * error responses are discarded: only the status matters then.
+     * the Content-Length announces more), so an oversized body is never held in memory. The body of
+     * an error response is not read at all: only the status matters then.
      */
     private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -215,6 +219,7 @@ public final class ImageFetcher {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (discard) result.complete(new byte[0]);
             if (result.isDone()) s.cancel();
             else s.request(1);
         }
@@ -222,17 +227,15 @@ public final class ImageFetcher {
         @Override
         public void onNext(List<ByteBuffer> items) {
             if (result.isDone()) return;
-            if (!discard) {
-                for (ByteBuffer b : items) {
-                    if (buf.size() + (long) b.remaining() > limit) {
-                        subscription.cancel();
-                        result.completeExceptionally(new TooLarge(limit, "(more than " + limit + " bytes received)"));
-                        return;
-                    }
-                    byte[] chunk = new byte[b.remaining()];
-                    b.get(chunk);
-                    buf.writeBytes(chunk);
+            for (ByteBuffer b : items) {
+                if (buf.size() + (long) b.remaining() > limit) {
+                    subscription.cancel();
+                    result.completeExceptionally(new TooLarge(limit, "(more than " + limit + " bytes received)"));
+                    return;
                 }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                buf.writeBytes(chunk);
             }
             subscription.request(1);
         }
@@ -244,7 +247,7 @@ public final class ImageFetcher {
 
         @Override
         public void onComplete() {
-            result.complete(discard ? new byte[0] : buf.toByteArray());
+            result.complete(buf.toByteArray());
         }
     }
 }
