@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
+                ProcessCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
