@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 BenchCommand.class,
                 GenerateCommand.class,
+                ChatCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 ProcessCommand.class,
