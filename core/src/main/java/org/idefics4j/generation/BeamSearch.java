@@ -57,7 +57,7 @@ final class BeamSearch {
 
     static GenerateOutput run(Generator g, IdeficsInputs prompt, GenerationConfig c) {
         int b = prompt.inputIds.length, k = c.numBeams, rows = b * k;
-        IdeficsInputs in = Generator.expandRows(prompt, k);
+        IdeficsInputs in = g.expandRows(prompt, k);
         int promptLen = in.inputIds[0].length;
         int maxLen = Generator.maxLength(c, promptLen);
         List<int[]> badWords = LogitsProcessors.effectiveBadWords(c);

@@ -191,17 +191,24 @@ public final class Generator {
         return 0;
     }
 
-    /** Repeats every row {@code k} times (row b → rows b·k … b·k+k−1), images included. */
-    static IdeficsInputs expandRows(IdeficsInputs in, int k) {
+    /**
+     * Repeats every row {@code k} times (row b → rows b·k … b·k+k−1). The images are encoded once,
+     * before the repetition, and handed on as their image tokens: the vision tower and perceiver run
+     * once per request, not once per beam or returned sequence.
+     */
+    IdeficsInputs expandRows(IdeficsInputs in, int k) {
         IdeficsInputs out = copyPrompt(in);
+        Tensor states = model.model().encodeImages(in, in.inputIds.length);
+        out.pixelValues = null;
+        out.imageEncoderEmbeddings = null;
+        out.perceiverEmbeddings = null;
+        if (model.config().useResampler) out.perceiverEmbeddings = repeat(states, k);
+        else out.imageEncoderEmbeddings = repeat(states, k);
         out.inputIds = repeat(in.inputIds, k);
         out.attentionMask = in.attentionMask == null ? null : repeat(in.attentionMask, k);
         int[][][] iam = new int[in.imageAttentionMask.length * k][][];
         for (int i = 0; i < iam.length; i++) iam[i] = in.imageAttentionMask[i / k];
         out.imageAttentionMask = iam;
-        out.pixelValues = repeat(in.pixelValues, k);
-        out.imageEncoderEmbeddings = repeat(in.imageEncoderEmbeddings, k);
-        out.perceiverEmbeddings = repeat(in.perceiverEmbeddings, k);
         return out;
     }
 

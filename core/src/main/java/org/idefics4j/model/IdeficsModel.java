@@ -112,11 +112,28 @@ public final class IdeficsModel {
     private Tensor imageHiddenStates(IdeficsInputs in, int b, IdeficsCache cache) {
         int given = (in.pixelValues != null ? 1 : 0) + (in.imageEncoderEmbeddings != null ? 1 : 0)
                 + (in.perceiverEmbeddings != null ? 1 : 0);
+        if (given == 0 && cache.imageKV != null) return cache.imageHiddenStates;
+        Tensor states = encodeImages(in, b);
+        Tensor flat = states.reshape(b, states.dim(1) * states.dim(2), states.dim(3));
+        IdeficsCrossAttention.ImageKV[] kv = new IdeficsCrossAttention.ImageKV[gatedCrossAttnLayers.size()];
+        for (int c = 0; c < kv.length; c++) kv[c] = gatedCrossAttnLayers.get(c).crossAttn.imageKeysValues(flat, states.dim(2));
+        cache.imageKV = kv;
+        cache.imageHiddenStates = states;
+        return states;
+    }
+
+    /**
+     * The image tokens the cross-attention sees, [B, N, S, E]: the vision tower (and perceiver) on
+     * {@code pixel_values}, the perceiver on {@code image_encoder_embeddings}, or the given
+     * {@code perceiver_embeddings}. Exactly one of the three must be set.
+     */
+    public Tensor encodeImages(IdeficsInputs in, int b) {
+        int given = (in.pixelValues != null ? 1 : 0) + (in.imageEncoderEmbeddings != null ? 1 : 0)
+                + (in.perceiverEmbeddings != null ? 1 : 0);
         if (given > 1) {
             throw new IllegalArgumentException("give exactly one of pixel_values, image_encoder_embeddings and perceiver_embeddings");
         }
         if (given == 0) {
-            if (cache.imageKV != null) return cache.imageHiddenStates;
             throw new IllegalArgumentException("give one of pixel_values, image_encoder_embeddings or perceiver_embeddings"
                     + " (a text-only batch takes one all-zero image and an all-zero image_attention_mask)");
         }
@@ -146,11 +163,6 @@ public final class IdeficsModel {
             checkImageTensor(in.perceiverEmbeddings, "perceiver_embeddings", b);
             states = in.perceiverEmbeddings;
         }
-        Tensor flat = states.reshape(b, states.dim(1) * states.dim(2), states.dim(3));
-        IdeficsCrossAttention.ImageKV[] kv = new IdeficsCrossAttention.ImageKV[gatedCrossAttnLayers.size()];
-        for (int c = 0; c < kv.length; c++) kv[c] = gatedCrossAttnLayers.get(c).crossAttn.imageKeysValues(flat, states.dim(2));
-        cache.imageKV = kv;
-        cache.imageHiddenStates = states;
         return states;
     }
 

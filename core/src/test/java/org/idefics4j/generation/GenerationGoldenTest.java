@@ -207,4 +207,25 @@ class GenerationGoldenTest {
         assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new Generator(model(f)).generate(prompt(f), c, null)).getMessage().contains("tokenizer"));
     }
+
+    @Test
+    void severalReturnSequencesPerPromptShareThePromptAndItsImages() throws IOException {
+        Fixture f = new Fixture("resampler_qknorm_vector_interval2_addvocab");
+        GenerationConfig c = config(generation(f), true);
+        c.doSample = true;
+        c.seed = 11L;
+        c.numReturnSequences = 3;
+        GenerateOutput out = new Generator(model(f)).generate(prompt(f), c, null);
+        int[][] ids = f.ints2("input_ids");
+        assertEquals(ids.length * 3, out.sequences().length);
+        for (int r = 0; r < out.sequences().length; r++) {
+            assertArrayEquals(ids[r / 3], java.util.Arrays.copyOf(out.sequences()[r], ids[0].length), "row " + r + " keeps its prompt");
+        }
+        // the first step of each copy sees the same logits as an unexpanded greedy run of its prompt
+        GenerateOutput greedy = new Generator(model(f)).generate(prompt(f), config(generation(f), true), null);
+        for (int r = 0; r < out.sequences().length; r++) {
+            float[] a = out.scores().get(0)[r], b = greedy.scores().get(0)[r / 3];
+            for (int t = 0; t < a.length; t++) assertEquals(b[t], a[t], 1e-5f, "step 0 score " + t + " of row " + r);
+        }
+    }
 }
