@@ -23,6 +23,12 @@ public final class IdeficsPipeline {
     private final IdeficsForVisionText2Text model;
     private final IdeficsProcessor processor;
     private final GenerationConfig generationConfig;
+    private final GenerationConfig storedGenerationConfig;
+    private Path source;
+
+    /** The tokenizer files a hub folder holds; copied as they are by {@link #savePretrained}. */
+    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer.model",
+            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
 
     /** A conversation turn: who speaks, the images they show (files, URLs, images), what they say. */
     public record Turn(String role, List<Object> images, String text) {
@@ -42,6 +48,7 @@ public final class IdeficsPipeline {
     public IdeficsPipeline(IdeficsForVisionText2Text model, IdeficsProcessor processor, GenerationConfig generationConfig) {
         this.model = model;
         this.processor = processor;
+        this.storedGenerationConfig = generationConfig.copy();
         this.generationConfig = withInstructDefaults(generationConfig);
     }
 
@@ -49,7 +56,31 @@ public final class IdeficsPipeline {
     public static IdeficsPipeline fromPretrained(Path folder, LoadOptions options) {
         IdeficsProcessor processor = IdeficsProcessor.fromPretrained(folder);
         IdeficsForVisionText2Text model = IdeficsForVisionText2Text.fromPretrained(folder, options);
-        return new IdeficsPipeline(model, processor, GenerationConfig.fromPretrained(folder));
+        IdeficsPipeline p = new IdeficsPipeline(model, processor, GenerationConfig.fromPretrained(folder));
+        p.source = folder;
+        return p;
+    }
+
+    /**
+     * Writes the folder back as the hub holds it: config.json, generation_config.json, the weights
+     * (sharded above {@code maxShardBytes}), preprocessor_config.json and the tokenizer files.
+     */
+    public void savePretrained(Path folder, long maxShardBytes) {
+        model.savePretrained(folder, maxShardBytes);
+        storedGenerationConfig.saveTo(folder);
+        processor.imageProcessor().savePretrained(folder);
+        if (source != null && !source.toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
+            for (String f : TOKENIZER_FILES) {
+                Path from = source.resolve(f);
+                if (!java.nio.file.Files.isRegularFile(from)) continue;
+                try {
+                    org.idefics4j.engine.safetensors.SafetensorsWriter.writeBytesAtomically(folder.resolve(f),
+                            java.nio.file.Files.readAllBytes(from));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(from + ": cannot copy (" + e.getMessage() + ")", e);
+                }
+            }
+        }
     }
 
     public IdeficsForVisionText2Text model() {

@@ -88,4 +88,21 @@ class IdeficsPipelineTest {
                 () -> p.generate(List.of(longText), p.generationConfig(), null));
         assertTrue(e.getMessage().contains("the model's context is 2048"), e.getMessage());
     }
+
+    @Test
+    void savedFolderLoadsAndAnswersTheSame() throws IOException {
+        Path src = folder("idefics", 3);
+        IdeficsPipeline p = IdeficsPipeline.fromPretrained(src, LoadOptions.DEFAULT);
+        Path copy = dir.resolve("copy");
+        p.savePretrained(copy, Long.MAX_VALUE);
+        for (String f : new String[]{"config.json", "generation_config.json", "model.safetensors", "preprocessor_config.json",
+                "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"}) {
+            assertTrue(Files.isRegularFile(copy.resolve(f)), f);
+        }
+        IdeficsPipeline q = IdeficsPipeline.fromPretrained(copy, LoadOptions.DEFAULT);
+        GenerationConfig g = p.generationConfig();
+        g.maxNewTokens = 4;
+        List<Object> prompt = p.prompt(List.of(IdeficsPipeline.Turn.user(List.of(image()), "Hi")));
+        assertArrayEquals(p.generate(prompt, g, null).tokens(), q.generate(prompt, g, null).tokens());
+    }
 }

@@ -45,6 +45,10 @@ public final class Checkpoint implements AutoCloseable {
             SafetensorsFile f = SafetensorsFile.openAuto(single);
             return new Checkpoint(folder, f.tensors(), Map.of(SINGLE_FILE, f));
         }
+        if (Files.isRegularFile(folder.resolve("pytorch_model.bin")) || Files.isRegularFile(folder.resolve("pytorch_model.bin.index.json"))) {
+            throw new SafetensorsException(folder + ": holds PyTorch .bin weights only; idefics4j reads safetensors "
+                    + "(the hub's IDEFICS repositories have model*.safetensors files too)");
+        }
         throw new SafetensorsException(folder + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " in this folder");
     }
 

@@ -122,13 +122,18 @@ public final class SafetensorsWriter {
 
     /** Writes text atomically (temp file + rename), for config files next to checkpoints. */
     public static void writeTextAtomically(Path path, String text) {
+        writeBytesAtomically(path, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes bytes atomically (temp file + rename). */
+    public static void writeBytesAtomically(Path path, byte[] bytes) {
         Path dir = path.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.write(bytes);
             }
             publish(tmp, path);
         } catch (IOException e) {
