@@ -17,11 +17,11 @@ import java.lang.foreign.MemorySegment;
  * <pre>
  * for jc in N step NC                     B block columns
  *   for pc in K step KC                   depth block
- *     pack B[pc:pc+KC, jc:jc+NC]          shared by all threads, KC×NC ≈ 512 KB: stays in L2
+ *     pack B[pc:pc+KC, jc:jc+NC]          shared by all threads, KC×NC ≤ 2 MB: L2/L3
  *     parallel for ir in M step MR        (split further over jr when M is small)
  *       pack A[ir:ir+MR, pc:pc+KC]        MR×KC = 8 KB: stays in L1
  *       for jr in NC step NR
- *         micro-kernel MR×NR over KC      B micro-panel streams from L2, A from L1
+ *         micro-kernel MR×NR over KC      B micro-panel streams from L2/L3, A from L1
  * </pre>
  * The micro-kernel keeps an MR×NR = 8×32 tile of C in 16 vector registers (2 vectors of 16 lanes
  * a row), and per k step does 2 vector loads of B, 8 broadcasts of A and 16 FMAs: 19 of the 32
@@ -44,8 +44,13 @@ final class PackedGemm {
     static final int NR = 2 * L;
     /** Depth block: an A micro-panel MR×KC lives in L1, a B micro-panel KC×NR streams from L2. */
     static final int KC = Math.max(16, Integer.getInteger("idefics4j.gemm.kc", 256));
-    /** Column block: the packed B block KC×NC (512 KB at the defaults) stays in the 1 MB L2. */
-    static final int NC = roundUp(Math.max(NR, Integer.getInteger("idefics4j.gemm.nc", 512)), NR);
+    /**
+     * Column block. The A micro-panels are re-packed once per column block, so a wide block saves
+     * packing; the packed B block KC×NC (2 MB at the defaults) then lives in L2/L3 and the kernel
+     * streams its 32 KB micro-panels from there (8 bytes a cycle: well within L3 bandwidth).
+     * Measured on 2048³, shared strategy: NC 512 → ~145, 1024 → ~155, 2048 → ~175 GFLOP/s (noisy machine).
+     */
+    static final int NC = roundUp(Math.max(NR, Integer.getInteger("idefics4j.gemm.nc", 2048)), NR);
 
     static int roundUp(int v, int to) {
         return (v + to - 1) / to * to;
@@ -93,25 +98,82 @@ final class PackedGemm {
     }
 
     /**
+     * How the threaded product is shared out: {@code split} (default) cuts C into a few blocks that
+     * each run the single-threaded algorithm (one fork/join per call; each block packs its own
+     * operands, so A is packed once per column block, B once per row block); {@code shared} packs
+     * each B block once for all threads and splits the A micro-panels (two fork/joins per B block).
+     * On a busy 2-core machine the single barrier of {@code split} wins.
+     */
+    static final boolean SHARED = "shared".equals(System.getProperty("idefics4j.gemm.strategy", "split"));
+
+    /**
      * {@code C[m,n] = op(A)·op(B) + beta·C}; {@code threads} lets it use the pool (false: this thread only).
      * beta = 0 never reads C (BLAS convention: C may hold garbage).
      */
     static void run(int m, int n, int k, APacker pa, BPacker pb, float beta,
                     float[] c, int cOff, int ldc, boolean threads) {
+        if (threads && !SHARED && Parallel.threads() > 1) {
+            runSplit(m, n, k, pa, pb, beta, c, cOff, ldc);
+        } else {
+            runShared(m, n, k, pa, pb, beta, c, cOff, ldc, threads);
+        }
+    }
+
+    /**
+     * Cuts C into rowChunks × colChunks blocks, about two per thread (more blocks would balance
+     * better but repack more). Among the cuts with enough blocks, it picks the one that packs least:
+     * A is packed once per column chunk (m·k each time), B once per row chunk (n·k).
+     */
+    private static void runSplit(int m, int n, int k, APacker pa, BPacker pb, float beta,
+                                 float[] c, int cOff, int ldc) {
+        int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+        int want = 2 * Parallel.threads();
+        int bestR = 1, bestC = 1;
+        long best = Long.MAX_VALUE;
+        for (int cc = 1; cc <= Math.min(want, nPanels); cc++) {
+            int rc = Math.min(mPanels, (want + cc - 1) / cc);
+            long blocks = (long) rc * cc;
+            // fewer blocks than wanted (tiny problem) only if nothing better exists
+            long cost = (long) m * cc + (long) n * rc + (blocks < want ? (long) (want - blocks) * (m + n) * 4 : 0);
+            if (cost < best) {
+                best = cost;
+                bestR = rc;
+                bestC = cc;
+            }
+        }
+        int rc = bestR, cc = bestC;
+        Parallel.forRange(rc * cc, 1, (f, t) -> {
+            for (int blk = f; blk < t; blk++) {
+                int ri = blk / cc, ci = blk % cc;
+                int r0 = (int) ((long) mPanels * ri / rc) * MR, r1 = Math.min(m, (int) ((long) mPanels * (ri + 1) / rc) * MR);
+                int c0 = (int) ((long) nPanels * ci / cc) * NR, c1 = Math.min(n, (int) ((long) nPanels * (ci + 1) / cc) * NR);
+                if (r1 <= r0 || c1 <= c0) continue;
+                APacker subA = (i0, rows, p0, kc, dst) -> pa.pack(r0 + i0, rows, p0, kc, dst);
+                BPacker subB = (p0, kc, j0, cols, dst, off) -> pb.pack(p0, kc, c0 + j0, cols, dst, off);
+                runShared(r1 - r0, c1 - c0, k, subA, subB, beta, c, cOff + r0 * ldc + c0, ldc, false);
+            }
+        });
+    }
+
+    private static void runShared(int m, int n, int k, APacker pa, BPacker pb, float beta,
+                                  float[] c, int cOff, int ldc, boolean threads) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
+        // beta other than 0 and 1: scale C once, then every depth block accumulates into it
+        boolean accumulateFirst = beta != 0f;
+        if (beta != 0f && beta != 1f) scale(m, n, beta, c, cOff, ldc);
         Scratch owner = Scratch.acquire();
         try {
-            float[] bBuf = owner.b(NC * Math.min(KC, k));
+            float[] bBuf = owner.b(roundUp(Math.min(NC, n), NR) * Math.min(KC, k));
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int nPanels = (nc + NR - 1) / NR;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    float betaBlock = pc == 0 ? beta : 1f;
+                    boolean acc = pc > 0 || accumulateFirst;
                     int jc0 = jc, pc0 = pc;
                     // 1. pack the shared B block
                     if (threads) {
@@ -145,10 +207,10 @@ final class PackedGemm {
                                     int j0 = jc0 + jp * NR, cols = Math.min(NR, jc0 + nc - j0);
                                     int cPos = cOff + i0 * ldc + j0;
                                     if (rows == MR && cols == NR) {
-                                        kernel(kc, s.a, bBuf, jp * NR * kc, betaBlock, c, cPos, ldc);
+                                        kernel(kc, s.a, bBuf, jp * NR * kc, acc, c, cPos, ldc);
                                     } else {
-                                        kernel(kc, s.a, bBuf, jp * NR * kc, 0f, s.tile, 0, NR);
-                                        merge(s.tile, rows, cols, betaBlock, c, cPos, ldc);
+                                        kernel(kc, s.a, bBuf, jp * NR * kc, false, s.tile, 0, NR);
+                                        merge(s.tile, rows, cols, acc, c, cPos, ldc);
                                     }
                                 }
                             }
@@ -182,33 +244,49 @@ final class PackedGemm {
         }
     }
 
-    /** {@code C[rows, cols] = tile + beta·C}, the partial edge tile. */
-    private static void merge(float[] tile, int rows, int cols, float beta, float[] c, int cPos, int ldc) {
+    /** {@code C[rows, cols] = tile (+ C)}, a partial edge tile. */
+    private static void merge(float[] tile, int rows, int cols, boolean accumulate, float[] c, int cPos, int ldc) {
         for (int r = 0; r < rows; r++) {
             int t = r * NR, o = cPos + r * ldc;
-            if (beta == 0f) {
-                System.arraycopy(tile, t, c, o, cols);
-            } else if (beta == 1f) {
+            if (accumulate) {
                 for (int j = 0; j < cols; j++) c[o + j] += tile[t + j];
             } else {
-                for (int j = 0; j < cols; j++) c[o + j] = tile[t + j] + beta * c[o + j];
+                System.arraycopy(tile, t, c, o, cols);
             }
         }
     }
 
     /**
-     * The MR×NR micro-kernel: {@code C[8, 32] = Apanel[8, kc]·Bpanel[kc, 32] + beta·C}. Written
-     * out by hand (no arrays of vectors) so that C2 keeps all 16 accumulators in registers.
+     * The MR×NR micro-kernel: {@code C[8, 32] = Apanel[8, kc]·Bpanel[kc, 32] (+ C if accumulate)}.
+     * Written out by hand (no arrays of vectors) so that C2 keeps all 16 accumulators in
+     * registers. C enters through the initial accumulator values rather than a beta-dependent
+     * store at the end: one plain store path keeps the method small enough for C2 to intrinsify
+     * every vector operation (with three store variants it did not, and ran at 1/5 of the speed).
      */
-    static void kernel(int kc, float[] a, float[] b, int bOff, float beta, float[] c, int cPos, int ldc) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+    static void kernel(int kc, float[] a, float[] b, int bOff, boolean accumulate, float[] c, int cPos, int ldc) {
+        int r1 = cPos + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(F, c, cPos);
+            c01 = FloatVector.fromArray(F, c, cPos + L);
+            c10 = FloatVector.fromArray(F, c, r1);
+            c11 = FloatVector.fromArray(F, c, r1 + L);
+            c20 = FloatVector.fromArray(F, c, r2);
+            c21 = FloatVector.fromArray(F, c, r2 + L);
+            c30 = FloatVector.fromArray(F, c, r3);
+            c31 = FloatVector.fromArray(F, c, r3 + L);
+            c40 = FloatVector.fromArray(F, c, r4);
+            c41 = FloatVector.fromArray(F, c, r4 + L);
+            c50 = FloatVector.fromArray(F, c, r5);
+            c51 = FloatVector.fromArray(F, c, r5 + L);
+            c60 = FloatVector.fromArray(F, c, r6);
+            c61 = FloatVector.fromArray(F, c, r6 + L);
+            c70 = FloatVector.fromArray(F, c, r7);
+            c71 = FloatVector.fromArray(F, c, r7 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(F);
+            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        }
         int ap = 0, bp = bOff;
         for (int p = 0; p < kc; p++, ap += MR, bp += NR) {
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
@@ -238,29 +316,22 @@ final class PackedGemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        store(c00, c01, beta, c, cPos, ldc * 0);
-        store(c10, c11, beta, c, cPos, ldc);
-        store(c20, c21, beta, c, cPos, ldc * 2);
-        store(c30, c31, beta, c, cPos, ldc * 3);
-        store(c40, c41, beta, c, cPos, ldc * 4);
-        store(c50, c51, beta, c, cPos, ldc * 5);
-        store(c60, c61, beta, c, cPos, ldc * 6);
-        store(c70, c71, beta, c, cPos, ldc * 7);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float beta, float[] c, int cPos, int rowOff) {
-        int o = cPos + rowOff;
-        if (beta == 0f) {
-            v0.intoArray(c, o);
-            v1.intoArray(c, o + L);
-        } else if (beta == 1f) {
-            v0.add(FloatVector.fromArray(F, c, o)).intoArray(c, o);
-            v1.add(FloatVector.fromArray(F, c, o + L)).intoArray(c, o + L);
-        } else {
-            FloatVector bv = FloatVector.broadcast(F, beta);
-            FloatVector.fromArray(F, c, o).fma(bv, v0).intoArray(c, o);
-            FloatVector.fromArray(F, c, o + L).fma(bv, v1).intoArray(c, o + L);
-        }
+        c00.intoArray(c, cPos);
+        c01.intoArray(c, cPos + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6);
+        c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7);
+        c71.intoArray(c, r7 + L);
     }
 
     // ------------------------------------------------------------------ packers for float arrays
@@ -269,6 +340,22 @@ final class PackedGemm {
     static APacker arrayA(float[] a, int off, int lda, boolean trans, float alpha) {
         if (!trans) {
             return (i0, rows, p0, kc, dst) -> {
+                if (rows == MR) {
+                    // eight row streams read in step, the panel written sequentially
+                    int s0 = off + i0 * lda + p0;
+                    int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda, s6 = s5 + lda, s7 = s6 + lda;
+                    for (int p = 0, d = 0; p < kc; p++, d += MR) {
+                        dst[d] = alpha * a[s0 + p];
+                        dst[d + 1] = alpha * a[s1 + p];
+                        dst[d + 2] = alpha * a[s2 + p];
+                        dst[d + 3] = alpha * a[s3 + p];
+                        dst[d + 4] = alpha * a[s4 + p];
+                        dst[d + 5] = alpha * a[s5 + p];
+                        dst[d + 6] = alpha * a[s6 + p];
+                        dst[d + 7] = alpha * a[s7 + p];
+                    }
+                    return;
+                }
                 for (int r = 0; r < rows; r++) {
                     int src = off + (i0 + r) * lda + p0;
                     for (int p = 0, d = r; p < kc; p++, d += MR) dst[d] = alpha * a[src + p];
