@@ -2,9 +2,6 @@ package org.idefics4j.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.idefics4j.engine.DType;
 
@@ -22,9 +19,8 @@ final class WeightCodec {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Shorts with as many lanes as {@link #F}: half its width (256 bits for AVX-512). */
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Ints with as many lanes as {@link #F}. */
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
@@ -32,17 +28,6 @@ final class WeightCodec {
     /** F32 lanes at element index {@code e}. */
     static FloatVector f32(MemorySegment seg, long e) {
         return FloatVector.fromMemorySegment(F, seg, e * 4, LE);
-    }
-
-    /**
-     * BF16 lanes at element index {@code e}: a bf16 is the upper half of a float32, so widen each
-     * 16-bit value to 32 bits and shift it left by 16 (the sign extension of the widening is
-     * shifted out).
-     */
-    static FloatVector bf16(MemorySegment seg, long e) {
-        ShortVector s = ShortVector.fromMemorySegment(S, seg, e * 2, LE);
-        IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
-        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     static float scalar(DType dt, MemorySegment seg, long e) {
@@ -63,7 +48,8 @@ final class WeightCodec {
                 return;
             }
             case BF16 -> {
-                for (; j <= n - L; j += L) bf16(seg, e + j).intoArray(dst, off + j);
+                // scalar: the vector widening (see bf16) is not intrinsified by C2 in JDK 25 and is slower
+                for (; j < n; j++) dst[off + j] = Float.intBitsToFloat((seg.get(I16, (e + j) * 2) & 0xffff) << 16);
             }
             case F16 -> {
                 // no F16 lane conversion in the Vector API (JDK 25): the scalar one is an intrinsic
