@@ -1,6 +1,8 @@
 package org.idefics4j.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.idefics4j.engine.DType;
 import org.idefics4j.engine.Parallel;
@@ -407,26 +409,92 @@ final class PackedGemm {
     }
 
     /**
-     * op(B) = wᵀ for a stored weight w [N, K] (the Linear layer form): B[p][j] = w[j][p]. Each
-     * weight row is decoded to float32 with vector loads, then written down a column of the panel.
+     * op(B) = wᵀ for a stored weight w [N, K] (the Linear layer form): B[p][j] = w[j][p]. Packing
+     * is a transpose; scalar (one store per weight) it cost ~4 cycles a weight, 20% of a 256-token
+     * prefill, so full panels go through {@link Transpose16}.
      */
     static BPacker storedTransB(StoredTensor w) {
         DType dt = w.dtype();
         MemorySegment seg = w.segment();
         long k = w.dim(1);
+        boolean vec = Transpose16.AVAILABLE && NR == 32 && (dt == DType.F32 || dt == DType.BF16);
         return (p0, kc, j0, cols, dst, dOff) -> {
-            Scratch s = Scratch.acquire();
-            try {
-                float[] row = s.row(kc);
-                for (int c = 0; c < cols; c++) {
-                    WeightCodec.decode(dt, seg, (j0 + c) * k + p0, row, 0, kc);
-                    for (int p = 0, d = dOff + c; p < kc; p++, d += NR) dst[d] = row[p];
-                }
-            } finally {
-                s.release();
+            int done = 0;
+            if (vec && cols == NR) {
+                // full panel: 16 rows × 16 (F32) or 32 (BF16) depths at a time, transposed in registers
+                done = dt == DType.F32 ? packF32(seg, k, p0, kc, j0, dst, dOff) : packBf16(seg, k, p0, kc, j0, dst, dOff);
             }
+            if (done < kc) packScalar(dt, seg, k, p0 + done, kc - done, j0, cols, dst, dOff + done * NR);
             zeroCols(cols, kc, dst, dOff);
         };
+    }
+
+    private static int packF32(MemorySegment seg, long k, int p0, int kc, int j0, float[] dst, int dOff) {
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) {
+            for (int h = 0; h < NR; h += 16) {
+                long e = (j0 + h) * k + p0 + p;
+                Transpose16.store(dst, dOff + p * NR + h, NR, WeightCodec.f32(seg, e + 0 * k), WeightCodec.f32(seg, e + 1 * k), WeightCodec.f32(seg, e + 2 * k), WeightCodec.f32(seg, e + 3 * k), WeightCodec.f32(seg, e + 4 * k), WeightCodec.f32(seg, e + 5 * k), WeightCodec.f32(seg, e + 6 * k), WeightCodec.f32(seg, e + 7 * k), WeightCodec.f32(seg, e + 8 * k), WeightCodec.f32(seg, e + 9 * k), WeightCodec.f32(seg, e + 10 * k), WeightCodec.f32(seg, e + 11 * k), WeightCodec.f32(seg, e + 12 * k), WeightCodec.f32(seg, e + 13 * k), WeightCodec.f32(seg, e + 14 * k), WeightCodec.f32(seg, e + 15 * k));
+            }
+        }
+        return p;
+    }
+
+    private static int packBf16(MemorySegment seg, long k, int p0, int kc, int j0, float[] dst, int dOff) {
+        int p = 0;
+        for (; p + 32 <= kc; p += 32) {
+            for (int h = 0; h < NR; h += 16) {
+                long e = (j0 + h) * k + p0 + p;
+                    IntVector v0 = bf16Ints(seg, e + 0 * k);
+                    IntVector v1 = bf16Ints(seg, e + 1 * k);
+                    IntVector v2 = bf16Ints(seg, e + 2 * k);
+                    IntVector v3 = bf16Ints(seg, e + 3 * k);
+                    IntVector v4 = bf16Ints(seg, e + 4 * k);
+                    IntVector v5 = bf16Ints(seg, e + 5 * k);
+                    IntVector v6 = bf16Ints(seg, e + 6 * k);
+                    IntVector v7 = bf16Ints(seg, e + 7 * k);
+                    IntVector v8 = bf16Ints(seg, e + 8 * k);
+                    IntVector v9 = bf16Ints(seg, e + 9 * k);
+                    IntVector v10 = bf16Ints(seg, e + 10 * k);
+                    IntVector v11 = bf16Ints(seg, e + 11 * k);
+                    IntVector v12 = bf16Ints(seg, e + 12 * k);
+                    IntVector v13 = bf16Ints(seg, e + 13 * k);
+                    IntVector v14 = bf16Ints(seg, e + 14 * k);
+                    IntVector v15 = bf16Ints(seg, e + 15 * k);
+                // even lanes hold depths p, p+2, ...; odd lanes p+1, p+3, ...
+                Transpose16.store(dst, dOff + p * NR + h, 2 * NR, even(v0), even(v1), even(v2), even(v3), even(v4), even(v5), even(v6), even(v7), even(v8), even(v9), even(v10), even(v11), even(v12), even(v13), even(v14), even(v15));
+                Transpose16.store(dst, dOff + (p + 1) * NR + h, 2 * NR, odd(v0), odd(v1), odd(v2), odd(v3), odd(v4), odd(v5), odd(v6), odd(v7), odd(v8), odd(v9), odd(v10), odd(v11), odd(v12), odd(v13), odd(v14), odd(v15));
+            }
+        }
+        return p;
+    }
+
+    /** BF16 pairs as int lanes; see {@link MatVec} for the even/odd split. */
+    private static IntVector bf16Ints(MemorySegment seg, long e) {
+        return IntVector.fromMemorySegment(WeightCodec.I, seg, e * 2, WeightCodec.LE);
+    }
+
+    private static FloatVector even(IntVector v) {
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector v) {
+        return v.and(0xffff0000).reinterpretAsFloats();
+    }
+
+    /** Any dtype, any panel width: decode each weight row, write it down a column of the panel. */
+    private static void packScalar(DType dt, MemorySegment seg, long k, int p0, int kc, int j0, int cols,
+                                   float[] dst, int dOff) {
+        Scratch s = Scratch.acquire();
+        try {
+            float[] row = s.row(kc);
+            for (int c = 0; c < cols; c++) {
+                WeightCodec.decode(dt, seg, (j0 + c) * k + p0, row, 0, kc);
+                for (int p = 0, d = dOff + c; p < kc; p++, d += NR) dst[d] = row[p];
+            }
+        } finally {
+            s.release();
+        }
     }
 
     static void zeroCols(int cols, int kc, float[] dst, int dOff) {

@@ -32,9 +32,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 class GemmTest {
 
     private static final int[][] TRANS_B_SHAPES = {
-            // m, k, n: matvec path (m ≤ 4), edge tiles, K > KC (several depth blocks), N > NC (several column blocks)
+            // m, k, n: matvec path (m ≤ 32), packed path (m > 32): edge tiles, K > KC (several depth blocks), N > NC (several column blocks)
             {1, 1, 1}, {1, 17, 3}, {1, 37, 100}, {1, 300, 37}, {2, 257, 17}, {3, 100, 257}, {4, 33, 9},
-            {5, 3, 37}, {8, 16, 32}, {17, 37, 100}, {37, 257, 3}, {100, 300, 257}, {257, 64, 600}, {33, 513, 65},
+            {5, 3, 37}, {8, 16, 32}, {17, 37, 100}, {32, 64, 33}, {37, 257, 3}, {40, 45, 70}, {100, 300, 257},
+            {257, 64, 600}, {33, 513, 65},
     };
 
     @Test
@@ -91,6 +92,7 @@ class GemmTest {
         int[][] shapes = {
                 {1, 1, 1}, {1, 64, 37}, {3, 17, 100}, {4, 5, 3}, {5, 37, 17}, {8, 32, 64}, {17, 3, 1},
                 {37, 100, 257}, {100, 257, 37}, {257, 64, 300}, {9, 600, 33},
+                {5, 2100, 7}, // n > NC: several column blocks
         };
         float[][] alphaBeta = {{1f, 0f}, {0.7f, 1f}, {-1.3f, 0.5f}};
         for (int[] s : shapes) {
