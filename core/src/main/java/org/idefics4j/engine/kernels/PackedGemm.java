@@ -193,7 +193,8 @@ final class PackedGemm {
                     }
                     int nSlices = slices;
                     Parallel.RangeBody body = (f, t) -> {
-                        Scratch s = Scratch.acquire();
+                        // single-threaded: the owner's A-panel and tile buffers are free to use
+                        Scratch s = threads ? Scratch.acquire() : owner;
                         try {
                             int packedPanel = -1;
                             for (int item = f; item < t; item++) {
@@ -217,7 +218,7 @@ final class PackedGemm {
                                 }
                             }
                         } finally {
-                            s.release();
+                            if (s != owner) s.release();
                         }
                     };
                     if (threads) {
@@ -485,17 +486,19 @@ final class PackedGemm {
     /** Any dtype, any panel width: decode each weight row, write it down a column of the panel. */
     private static void packScalar(DType dt, MemorySegment seg, long k, int p0, int kc, int j0, int cols,
                                    float[] dst, int dOff) {
-        Scratch s = Scratch.acquire();
-        try {
-            float[] row = s.row(kc);
-            for (int c = 0; c < cols; c++) {
-                WeightCodec.decode(dt, seg, (j0 + c) * k + p0, row, 0, kc);
-                for (int p = 0, d = dOff + c; p < kc; p++, d += NR) dst[d] = row[p];
-            }
-        } finally {
-            s.release();
+        float[] row = ROW.get();
+        if (row.length < kc) {
+            row = new float[Math.max(kc, KC)];
+            ROW.set(row);
+        }
+        for (int c = 0; c < cols; c++) {
+            WeightCodec.decode(dt, seg, (j0 + c) * k + p0, row, 0, kc);
+            for (int p = 0, d = dOff + c; p < kc; p++, d += NR) dst[d] = row[p];
         }
     }
+
+    /** Decode buffer of {@link #packScalar} (which never re-enters itself). */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[KC]);
 
     static void zeroCols(int cols, int kc, float[] dst, int dOff) {
         if (cols == NR) return;
