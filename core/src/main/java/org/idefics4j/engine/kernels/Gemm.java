@@ -130,7 +130,7 @@ public final class Gemm {
             a1 = FloatVector.fromArray(F, x, xo + p + L).fma(FloatVector.fromArray(F, y, yo + p + L), a1);
         }
         for (; p <= k - L; p += L) a0 = FloatVector.fromArray(F, x, xo + p).fma(FloatVector.fromArray(F, y, yo + p), a0);
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1));
         for (; p < k; p++) s += x[xo + p] * y[yo + p];
         return s;
     }

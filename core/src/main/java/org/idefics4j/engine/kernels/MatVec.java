@@ -130,8 +130,8 @@ final class MatVec {
             a2 = odd(w2).fma(xv, even(w2).fma(xe, a2));
             a3 = odd(w3).fma(xv, even(w3).fma(xe, a3));
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; p < k; p++) {
             float xs = x[xo + p];
             s0 += xs * bf16(seg, e + p);
@@ -160,8 +160,8 @@ final class MatVec {
             a10 = w0o.fma(xbo, w0e.fma(xbe, a10));
             a11 = w1o.fma(xbo, w1e.fma(xbe, a11));
         }
-        float s00 = a00.reduceLanes(VectorOperators.ADD), s01 = a01.reduceLanes(VectorOperators.ADD);
-        float s10 = a10.reduceLanes(VectorOperators.ADD), s11 = a11.reduceLanes(VectorOperators.ADD);
+        float s00 = Lanes.sum(a00), s01 = Lanes.sum(a01);
+        float s10 = Lanes.sum(a10), s11 = Lanes.sum(a11);
         for (; p < k; p++) {
             float w0 = bf16(seg, e0 + p), w1 = bf16(seg, e1 + p);
             s00 += x[x0 + p] * w0;
@@ -183,7 +183,7 @@ final class MatVec {
             a0 = even(v).fma(FloatVector.fromArray(F, xd, xo + p), a0);
             a1 = odd(v).fma(FloatVector.fromArray(F, xd, xo + p + L), a1);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1));
         for (; p < k; p++) s += x[xo + p] * bf16(seg, e + p);
         return s;
     }
@@ -262,8 +262,8 @@ final class MatVec {
             a2 = load(seg, e2 + p).fma(xv, a2);
             a3 = load(seg, e3 + p).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; p < k; p++) {
             float xv = x[xo + p];
             s0 += xv * scalar(seg, e + p);
@@ -291,8 +291,8 @@ final class MatVec {
             a10 = w0.fma(xb, a10);
             a11 = w1.fma(xb, a11);
         }
-        float s00 = a00.reduceLanes(VectorOperators.ADD), s01 = a01.reduceLanes(VectorOperators.ADD);
-        float s10 = a10.reduceLanes(VectorOperators.ADD), s11 = a11.reduceLanes(VectorOperators.ADD);
+        float s00 = Lanes.sum(a00), s01 = Lanes.sum(a01);
+        float s10 = Lanes.sum(a10), s11 = Lanes.sum(a11);
         for (; p < k; p++) {
             float w0 = scalar(seg, e0 + p), w1 = scalar(seg, e1 + p);
             s00 += x[x0 + p] * w0;
@@ -314,7 +314,7 @@ final class MatVec {
             a1 = load(seg, e + p + L).fma(FloatVector.fromArray(F, x, xo + p + L), a1);
         }
         for (; p <= k - L; p += L) a0 = load(seg, e + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(a0.add(a1));
         for (; p < k; p++) s += x[xo + p] * scalar(seg, e + p);
         return s;
     }

@@ -71,13 +71,8 @@ public final class VectorMath {
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
-    /** Sum of the lanes in lane order (a fixed order: reduceLanes leaves it unspecified). */
     private static float lanesSum(FloatVector v) {
-        float[] tmp = new float[L];
-        v.intoArray(tmp, 0);
-        float s = 0;
-        for (float f : tmp) s += f;
-        return s;
+        return Lanes.sum(v);
     }
 
     /** x·sigmoid(x) in place. */
