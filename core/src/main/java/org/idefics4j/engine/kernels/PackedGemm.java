@@ -431,48 +431,51 @@ final class PackedGemm {
     }
 
     private static int packF32(MemorySegment seg, long k, int p0, int kc, int j0, float[] dst, int dOff) {
-        int p = 0;
-        for (; p + 16 <= kc; p += 16) {
-            for (int h = 0; h < NR; h += 16) {
-                long e = (j0 + h) * k + p0 + p;
-                Transpose16.store(dst, dOff + p * NR + h, NR, WeightCodec.f32(seg, e + 0 * k), WeightCodec.f32(seg, e + 1 * k), WeightCodec.f32(seg, e + 2 * k), WeightCodec.f32(seg, e + 3 * k), WeightCodec.f32(seg, e + 4 * k), WeightCodec.f32(seg, e + 5 * k), WeightCodec.f32(seg, e + 6 * k), WeightCodec.f32(seg, e + 7 * k), WeightCodec.f32(seg, e + 8 * k), WeightCodec.f32(seg, e + 9 * k), WeightCodec.f32(seg, e + 10 * k), WeightCodec.f32(seg, e + 11 * k), WeightCodec.f32(seg, e + 12 * k), WeightCodec.f32(seg, e + 13 * k), WeightCodec.f32(seg, e + 14 * k), WeightCodec.f32(seg, e + 15 * k));
+        int full = kc / 16 * 16;
+        long kb = k * 4;
+        for (int h = 0; h < NR; h += 16) {
+            // addresses in the form invariant + 4·p, so C2 hoists the segment bounds checks (see MatVec)
+            long rb = ((j0 + h) * k + p0) * 4;
+            for (int p = 0; p < full; p += 16) {
+                long a = rb + 4L * p;
+                Transpose16.store(dst, dOff + p * NR + h, NR, f32(seg, a), f32(seg, a + kb), f32(seg, a + 2 * kb),
+                        f32(seg, a + 3 * kb), f32(seg, a + 4 * kb), f32(seg, a + 5 * kb), f32(seg, a + 6 * kb),
+                        f32(seg, a + 7 * kb), f32(seg, a + 8 * kb), f32(seg, a + 9 * kb), f32(seg, a + 10 * kb),
+                        f32(seg, a + 11 * kb), f32(seg, a + 12 * kb), f32(seg, a + 13 * kb), f32(seg, a + 14 * kb),
+                        f32(seg, a + 15 * kb));
             }
         }
-        return p;
+        return full;
+    }
+
+    private static FloatVector f32(MemorySegment seg, long byteOffset) {
+        return FloatVector.fromMemorySegment(WeightCodec.F, seg, byteOffset, WeightCodec.LE);
     }
 
     private static int packBf16(MemorySegment seg, long k, int p0, int kc, int j0, float[] dst, int dOff) {
-        int p = 0;
-        for (; p + 32 <= kc; p += 32) {
-            for (int h = 0; h < NR; h += 16) {
-                long e = (j0 + h) * k + p0 + p;
-                    IntVector v0 = bf16Ints(seg, e + 0 * k);
-                    IntVector v1 = bf16Ints(seg, e + 1 * k);
-                    IntVector v2 = bf16Ints(seg, e + 2 * k);
-                    IntVector v3 = bf16Ints(seg, e + 3 * k);
-                    IntVector v4 = bf16Ints(seg, e + 4 * k);
-                    IntVector v5 = bf16Ints(seg, e + 5 * k);
-                    IntVector v6 = bf16Ints(seg, e + 6 * k);
-                    IntVector v7 = bf16Ints(seg, e + 7 * k);
-                    IntVector v8 = bf16Ints(seg, e + 8 * k);
-                    IntVector v9 = bf16Ints(seg, e + 9 * k);
-                    IntVector v10 = bf16Ints(seg, e + 10 * k);
-                    IntVector v11 = bf16Ints(seg, e + 11 * k);
-                    IntVector v12 = bf16Ints(seg, e + 12 * k);
-                    IntVector v13 = bf16Ints(seg, e + 13 * k);
-                    IntVector v14 = bf16Ints(seg, e + 14 * k);
-                    IntVector v15 = bf16Ints(seg, e + 15 * k);
+        int full = kc / 32 * 32;
+        long kb = k * 2;
+        for (int h = 0; h < NR; h += 16) {
+            long rb = ((j0 + h) * k + p0) * 2; // invariant + 2·p addresses, see packF32
+            for (int p = 0; p < full; p += 32) {
+                long a = rb + 2L * p;
+                IntVector v0 = bf16Ints(seg, a), v1 = bf16Ints(seg, a + kb), v2 = bf16Ints(seg, a + 2 * kb);
+                IntVector v3 = bf16Ints(seg, a + 3 * kb), v4 = bf16Ints(seg, a + 4 * kb), v5 = bf16Ints(seg, a + 5 * kb);
+                IntVector v6 = bf16Ints(seg, a + 6 * kb), v7 = bf16Ints(seg, a + 7 * kb), v8 = bf16Ints(seg, a + 8 * kb);
+                IntVector v9 = bf16Ints(seg, a + 9 * kb), v10 = bf16Ints(seg, a + 10 * kb), v11 = bf16Ints(seg, a + 11 * kb);
+                IntVector v12 = bf16Ints(seg, a + 12 * kb), v13 = bf16Ints(seg, a + 13 * kb), v14 = bf16Ints(seg, a + 14 * kb);
+                IntVector v15 = bf16Ints(seg, a + 15 * kb);
                 // even lanes hold depths p, p+2, ...; odd lanes p+1, p+3, ...
                 Transpose16.store(dst, dOff + p * NR + h, 2 * NR, even(v0), even(v1), even(v2), even(v3), even(v4), even(v5), even(v6), even(v7), even(v8), even(v9), even(v10), even(v11), even(v12), even(v13), even(v14), even(v15));
                 Transpose16.store(dst, dOff + (p + 1) * NR + h, 2 * NR, odd(v0), odd(v1), odd(v2), odd(v3), odd(v4), odd(v5), odd(v6), odd(v7), odd(v8), odd(v9), odd(v10), odd(v11), odd(v12), odd(v13), odd(v14), odd(v15));
             }
         }
-        return p;
+        return full;
     }
 
     /** BF16 pairs as int lanes; see {@link MatVec} for the even/odd split. */
-    private static IntVector bf16Ints(MemorySegment seg, long e) {
-        return IntVector.fromMemorySegment(WeightCodec.I, seg, e * 2, WeightCodec.LE);
+    private static IntVector bf16Ints(MemorySegment seg, long byteOffset) {
+        return IntVector.fromMemorySegment(WeightCodec.I, seg, byteOffset, WeightCodec.LE);
     }
 
     private static FloatVector even(IntVector v) {
