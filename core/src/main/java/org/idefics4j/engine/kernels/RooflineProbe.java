@@ -1,7 +1,6 @@
 package org.idefics4j.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.idefics4j.engine.Parallel;
 
@@ -50,7 +49,7 @@ public final class RooflineProbe {
             a8 = a8.fma(x, y); a9 = a9.fma(x, y); a10 = a10.fma(x, y); a11 = a11.fma(x, y);
         }
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-                .reduceLanes(VectorOperators.ADD);
+                .lane(0);
     }
 
     /** GB/s of reading {@code bytes} of native memory once per pass, all threads. */
@@ -74,15 +73,16 @@ public final class RooflineProbe {
     }
 
     private static float sum(MemorySegment seg, long off, long len) {
+        // an int induction variable and addresses of the form invariant + 4·p: C2 then hoists the
+        // segment's bounds checks, as in the engine's kernels (a long loop variable kept them)
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        long step = S.length() * 4L;
-        long i = off, end = off + len - 4 * step;
-        for (; i <= end; i += 4 * step) {
-            acc0 = acc0.add(FloatVector.fromMemorySegment(S, seg, i, ByteOrder.LITTLE_ENDIAN));
-            acc1 = acc1.add(FloatVector.fromMemorySegment(S, seg, i + step, ByteOrder.LITTLE_ENDIAN));
-            acc2 = acc2.add(FloatVector.fromMemorySegment(S, seg, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
-            acc3 = acc3.add(FloatVector.fromMemorySegment(S, seg, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        int floats = (int) (len / 4), l = S.length();
+        for (int p = 0; p <= floats - 4 * l; p += 4 * l) {
+            acc0 = acc0.add(FloatVector.fromMemorySegment(S, seg, off + 4L * p, ByteOrder.LITTLE_ENDIAN));
+            acc1 = acc1.add(FloatVector.fromMemorySegment(S, seg, off + 4L * (p + l), ByteOrder.LITTLE_ENDIAN));
+            acc2 = acc2.add(FloatVector.fromMemorySegment(S, seg, off + 4L * (p + 2 * l), ByteOrder.LITTLE_ENDIAN));
+            acc3 = acc3.add(FloatVector.fromMemorySegment(S, seg, off + 4L * (p + 3 * l), ByteOrder.LITTLE_ENDIAN));
         }
-        return acc0.add(acc1).add(acc2).add(acc3).reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc0.add(acc1).add(acc2.add(acc3)));
     }
 }
