@@ -135,6 +135,12 @@ public final class IdeficsConfig {
         positive(where, "num_hidden_layers", numHiddenLayers);
         positive(where, "num_attention_heads", numAttentionHeads);
         positive(where, "cross_layer_interval", crossLayerInterval);
+        if (numHiddenLayers % crossLayerInterval != 0) {
+            // transformers builds num_hidden_layers // interval blocks but indexes one before every
+            // interval-th layer, so any remainder fails in its forward pass: refuse it at load
+            throw new ConfigException(where + ": num_hidden_layers " + numHiddenLayers
+                    + " is not a multiple of cross_layer_interval " + crossLayerInterval);
+        }
         if (hiddenSize % numAttentionHeads != 0) {
             throw new ConfigException(where + ": hidden_size " + hiddenSize + " is not a multiple of num_attention_heads "
                     + numAttentionHeads);

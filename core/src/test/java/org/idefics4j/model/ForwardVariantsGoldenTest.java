@@ -191,4 +191,17 @@ class ForwardVariantsGoldenTest {
         assertTrue(blind > 0 && seeing > 0, "the case has tokens before and after images");
         assertTrue(changeSeeing > 1e-3, "tokens that see an image change with it (max change " + changeSeeing + ")");
     }
+
+    @ParameterizedTest
+    @FieldSource("CASES")
+    void inputsEmbedsInsteadOfInputIds(String name) {
+        Fixture f = new Fixture(name);
+        IdeficsForVisionText2Text m = model(f);
+        int[][] mask = f.ints2("attention_mask");
+        Tensor embeds = m.model().embedTokens.forward(f.ints2("input_ids"));
+        IdeficsInputs in = ForwardGoldenTest.promptInputs(f).inputIds(null).inputsEmbeds(embeds);
+        assertClose(maxDiffValidRows(m.forward(in).logits(), f.exp("forward.logits"), mask), 1e-4, "logits from inputs_embeds");
+        IdeficsInputs both = ForwardGoldenTest.promptInputs(f).inputsEmbeds(embeds);
+        assertThrows(IllegalArgumentException.class, () -> m.forward(both), "input_ids and inputs_embeds together");
+    }
 }

@@ -86,6 +86,9 @@ class IdeficsConfigTest {
                 .getMessage().contains("'vision_config' must be an object"));
         assertTrue(assertThrows(ConfigException.class, () -> IdeficsConfig.fromJson("[1]", "c.json"))
                 .getMessage().contains("not a JSON object"));
+        assertTrue(assertThrows(ConfigException.class,
+                () -> IdeficsConfig.fromJson("{\"num_hidden_layers\": 5, \"cross_layer_interval\": 2}", "c.json")).getMessage()
+                .contains("not a multiple of cross_layer_interval"));
         assertEquals(List.of(), IdeficsConfig.fromJson("{}", "t").freezeTextModuleExceptions);
     }
 }
