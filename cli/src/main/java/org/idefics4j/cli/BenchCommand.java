@@ -130,15 +130,15 @@ public final class BenchCommand implements Callable<Integer> {
         return best;
     }
 
-    /** Prefill (untimed), then {@code tokens} greedy steps with the cache; returns the seconds of the steps. */
+    /** Prefill (untimed), then {@code tokens} greedy steps as the generator runs them; returns the seconds of the steps. */
     private static double decode(IdeficsForVisionText2Text m, IdeficsInputs prompt, int tokens) {
         var out = m.forward(prompt);
         IdeficsCache cache = out.pastKeyValues();
         int t = prompt.inputIds[0].length;
-        int[][][] iam = {{prompt.imageAttentionMask[0][t - 1]}};
         int[][] ids = new int[1][1], pos = new int[1][1];
-        int[][] am = new int[1][t + tokens];
-        java.util.Arrays.fill(am[0], 1);
+        IdeficsInputs step = new IdeficsInputs().inputIds(ids).attentionMask(new int[][]{{1}}).positionIds(pos)
+                .imageAttentionMask(new int[][][]{{prompt.imageAttentionMask[0][t - 1]}}).pastKeyValues(cache)
+                .useCache(true).lastLogitsOnly(true).reuseBuffers(true);
         long start = System.nanoTime();
         for (int i = 0; i < tokens; i++) {
             float[] logits = out.logits().data();
@@ -146,8 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
             ids[0][0] = best;
             pos[0][0] = t + i;
-            out = m.forward(new IdeficsInputs().inputIds(ids).attentionMask(new int[][]{java.util.Arrays.copyOf(am[0], t + i + 1)})
-                    .positionIds(pos).imageAttentionMask(iam).pastKeyValues(cache).useCache(true).lastLogitsOnly(true));
+            out = m.forward(step);
         }
         return (System.nanoTime() - start) / 1e9;
     }

@@ -13,13 +13,14 @@ public interface AttentionMask {
     /**
      * Causal and padding mask of the decoder self-attention.
      *
-     * @param keyMask 1 = real token, 0 = padding, per batch row over all P + T keys ([B][P+T])
+     * @param keyMask 1 = real token, 0 = padding, per batch row over (at least) all P + T keys
      * @param past    P, the number of cached keys before the queries
+     * @param keys    P + T, the number of keys
      */
-    static AttentionMask causal(int[][] keyMask, int past) {
+    static AttentionMask causal(int[][] keyMask, int past, int keys) {
         return (b, i, s, off) -> {
             int[] km = keyMask[b];
-            int last = Math.min(km.length - 1, past + i); // causal: keys 0 .. P+i
+            int last = Math.min(keys - 1, past + i); // causal: keys 0 .. P+i
             boolean any = false;
             for (int j = 0; j <= last && !any; j++) any = km[j] != 0;
             if (!any) {
@@ -28,7 +29,7 @@ public interface AttentionMask {
                 // token, this only keeps it finite and equal to the reference.
                 return;
             }
-            for (int j = 0; j < km.length; j++) {
+            for (int j = 0; j < keys; j++) {
                 if (j > last || km[j] == 0) s[off + j] = Float.NEGATIVE_INFINITY;
             }
         };

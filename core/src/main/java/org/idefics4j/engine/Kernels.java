@@ -15,23 +15,30 @@ public final class Kernels {
 
     /** {@code x[.., K] · wᵀ} for a stored weight {@code w [N, K]} → {@code [.., N]}. */
     public static Tensor matmul(Tensor x, StoredTensor w) {
+        return matmul(x, w, Tensor.zerosRowsOf(x, w.dim(0)));
+    }
+
+    /** {@code out = x · wᵀ}, written into {@code out} ([.., N]; its previous contents are ignored). */
+    public static Tensor matmul(Tensor x, StoredTensor w, Tensor out) {
         int k = x.dim(-1);
         if (w.rank() != 2 || w.dim(1) != k) {
             throw new IllegalArgumentException("matmul: input " + x + " does not fit weight " + w);
         }
-        int m = x.numel() / k;
-        int[] shape = x.shape();
-        shape[shape.length - 1] = w.dim(0);
-        Tensor out = Tensor.zeros(shape);
-        Gemm.matmulTransB(x.data(), m, k, w, out.data());
+        if (!out.sameRowsAs(x, w.dim(0))) throw new IllegalArgumentException("matmul: output " + out + " for " + x + " · " + w);
+        Gemm.matmulTransB(x.data(), x.numel() / k, k, w, out.data());
         return out;
     }
 
     /** {@code x · wᵀ + b} (b may be null). */
     public static Tensor linear(Tensor x, StoredTensor w, Tensor b) {
-        Tensor y = matmul(x, w);
-        if (b != null) addRowVector(y, b);
-        return y;
+        return linear(x, w, b, Tensor.zerosRowsOf(x, w.dim(0)));
+    }
+
+    /** {@code out = x · wᵀ + b} (b may be null). */
+    public static Tensor linear(Tensor x, StoredTensor w, Tensor b, Tensor out) {
+        matmul(x, w, out);
+        if (b != null) addRowVector(out, b);
+        return out;
     }
 
     /**
@@ -125,8 +132,13 @@ public final class Kernels {
      * weight (used on raw vectors).
      */
     public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
+        return rmsNorm(x, w, eps, Tensor.zeros(x.shape()));
+    }
+
+    /** RMSNorm written into {@code out} (x's shape). */
+    public static Tensor rmsNorm(Tensor x, Tensor w, float eps, Tensor out) {
         int n = x.dim(-1);
-        Tensor out = Tensor.zeros(x.shape());
+        if (!out.sameShape(x)) throw new IllegalArgumentException("rmsNorm: output " + out + " for " + x);
         float[] in = x.data(), o = out.data(), wd = w == null ? null : w.data();
         for (int r = 0; r < in.length; r += n) {
             double ss = VectorMath.sumSquares(in, r, n);
@@ -178,8 +190,14 @@ public final class Kernels {
      */
     public static Tensor attention(Tensor q, float[] k, float[] v, int keyStride, int tk, int heads, float scale,
                                    AttentionMask mask) {
+        return attention(q, k, v, keyStride, tk, heads, scale, mask, Tensor.zeros(q.shape()));
+    }
+
+    /** Attention written into {@code out} (q's shape). */
+    public static Tensor attention(Tensor q, float[] k, float[] v, int keyStride, int tk, int heads, float scale,
+                                   AttentionMask mask, Tensor out) {
         int b = q.dim(0), tq = q.dim(1), width = q.dim(2), hd = width / heads;
-        Tensor out = Tensor.zeros(b, tq, width);
+        if (!out.sameShape(q)) throw new IllegalArgumentException("attention: output " + out + " for " + q);
         float[] qd = q.data(), od = out.data();
         Parallel.forRange(b * heads, 1, (from, to) -> {
             float[] scores = scratch(tq * tk);

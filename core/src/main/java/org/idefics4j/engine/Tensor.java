@@ -80,6 +80,37 @@ public final class Tensor {
         return new Tensor(data, s);
     }
 
+    /** Whether this is a [d0, d1, d2] tensor (no allocation: used on hot paths). */
+    public boolean hasShape(int d0, int d1, int d2) {
+        return shape.length == 3 && shape[0] == d0 && shape[1] == d1 && shape[2] == d2;
+    }
+
+    /** Whether {@code other} has this shape (no allocation: used on hot paths). */
+    public boolean sameShape(Tensor other) {
+        return java.util.Arrays.equals(shape, other.shape);
+    }
+
+    /** Whether this has {@code like}'s shape with the last dimension replaced by {@code last}. */
+    public boolean sameRowsAs(Tensor like, int last) {
+        int r = shape.length;
+        if (r != like.shape.length || shape[r - 1] != last) return false;
+        for (int i = 0; i < r - 1; i++) if (shape[i] != like.shape[i]) return false;
+        return true;
+    }
+
+    /** Zeros with {@code like}'s shape, the last dimension replaced by {@code last}. */
+    public static Tensor zerosRowsOf(Tensor like, int last) {
+        int[] s = like.shape.clone();
+        s[s.length - 1] = last;
+        return zeros(s);
+    }
+
+    /** Copies {@code src}'s elements into this tensor (same element count). */
+    public void copyFrom(Tensor src) {
+        if (src.data.length != data.length) throw new IllegalArgumentException("copy " + src + " into " + this);
+        System.arraycopy(src.data, 0, data, 0, data.length);
+    }
+
     public Tensor copy() {
         return new Tensor(data.clone(), shape);
     }

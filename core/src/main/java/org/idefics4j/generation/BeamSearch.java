@@ -139,13 +139,14 @@ final class BeamSearch {
             int[][] ids = new int[rows][1], am = new int[rows][], pos = new int[rows][1];
             for (int r = 0; r < rows; r++) {
                 ids[r][0] = nextTokens[r];
-                am[r] = Arrays.copyOf(mask[r], cur);
+                am[r] = new int[]{1};
                 int real = 0;
-                for (int j = 0; j < cur; j++) real += am[r][j];
+                for (int j = 0; j < cur; j++) real += mask[r][j];
                 pos[r][0] = real - 1;
             }
             out = g.model().forward(new IdeficsInputs().inputIds(ids).attentionMask(am).positionIds(pos)
-                    .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true));
+                    .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true)
+                    .reuseBuffers(true));
         }
         // finalize: running beams of unfinished requests compete with the finished hypotheses
         for (int i = 0; i < b; i++) {

@@ -47,6 +47,8 @@ public final class GenerationConfig {
     public List<String> stopStrings = new ArrayList<>();
     /** Seed of the sampler; null draws one. */
     public Long seed;
+    /** Keep every step's processed scores in the output (transformers' output_scores). */
+    public boolean outputScores;
     public ObjectNode extra = JsonNodeFactory.instance.objectNode();
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -86,6 +88,7 @@ public final class GenerationConfig {
         JsonNode es = rest.remove("early_stopping");
         if (es != null && !es.isNull()) c.earlyStopping = es.isBoolean() ? es.booleanValue() : false;
         c.numReturnSequences = intOr(rest, "num_return_sequences", c.numReturnSequences, where);
+        c.outputScores = boolOr(rest, "output_scores", c.outputScores, where);
         JsonNode bad = rest.remove("bad_words_ids");
         if (bad != null && !bad.isNull()) c.badWordsIds = parseBadWords(bad, where);
         JsonNode eos = rest.remove("eos_token_id");
@@ -206,6 +209,7 @@ public final class GenerationConfig {
         o.put("length_penalty", lengthPenalty);
         o.put("early_stopping", earlyStopping);
         o.put("num_return_sequences", numReturnSequences);
+        o.put("output_scores", outputScores);
         if (!badWordsIds.isEmpty()) {
             ArrayNode a = o.putArray("bad_words_ids");
             for (int[] seq : badWordsIds) {

@@ -77,30 +77,36 @@ public final class Generator {
         SplittableRandom rng = c.doSample ? (c.seed != null ? new SplittableRandom(c.seed) : new SplittableRandom()) : null;
 
         int[][] seq = new int[b][maxLen];
-        int[][] mask = new int[b][maxLen];
+        int[] real = new int[b]; // real (unpadded) tokens per row: the next position is real − 1 after appending
         for (int i = 0; i < b; i++) {
             System.arraycopy(in.inputIds[i], 0, seq[i], 0, promptLen);
-            if (in.attentionMask != null) System.arraycopy(in.attentionMask[i], 0, mask[i], 0, promptLen);
-            else Arrays.fill(mask[i], 0, promptLen, 1);
+            for (int j = 0; j < promptLen; j++) real[i] += in.attentionMask == null ? 1 : in.attentionMask[i][j];
         }
         // each generated token sees the images the last prompt token saw
         int[][][] lastImageRow = new int[b][1][];
         for (int i = 0; i < b; i++) lastImageRow[i][0] = in.imageAttentionMask[i][promptLen - 1];
 
+        // per-step inputs and scores, allocated once: the cache remembers the padding of earlier
+        // positions and holds every activation buffer, so a decoded token allocates no tensors
         boolean[] finished = new boolean[b];
-        List<float[][]> allScores = new ArrayList<>();
+        List<float[][]> allScores = c.outputScores ? new ArrayList<>() : null;
+        float[][] scores = new float[b][];
+        int[][] stepIds = new int[b][1], stepPos = new int[b][1], stepMask = new int[b][1];
+        for (int[] m : stepMask) m[0] = 1;
+        int[] next = new int[b];
+        float[] warped = null;
         IdeficsCausalLMOutput out = model.forward(copyPrompt(in).useCache(true).lastLogitsOnly(true));
         IdeficsCache cache = out.pastKeyValues();
+        IdeficsInputs step = new IdeficsInputs().inputIds(stepIds).attentionMask(stepMask).positionIds(stepPos)
+                .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true).reuseBuffers(true);
         int len = promptLen;
-        int[][] stepIds = new int[b][1];
-        int[][] stepPos = new int[b][1];
         while (true) {
-            float[][] scores = lastLogits(out.logits());
-            int[] next = new int[b];
+            lastLogits(out.logits(), scores, c.outputScores);
             for (int i = 0; i < b; i++) {
                 LogitsProcessors.process(c, badWords, scores[i], seq[i], len, promptLen);
                 if (c.doSample) {
-                    float[] warped = scores[i].clone();
+                    if (warped == null) warped = new float[scores[i].length];
+                    System.arraycopy(scores[i], 0, warped, 0, warped.length);
                     LogitsProcessors.warp(c, warped, 1);
                     next[i] = draw(warped, rng);
                 } else {
@@ -108,10 +114,10 @@ public final class Generator {
                 }
                 if (finished[i]) next[i] = c.padTokenId;
             }
-            allScores.add(scores);
+            if (allScores != null) allScores.add(scores.clone()); // the rows are fresh arrays when scores are kept
             for (int i = 0; i < b; i++) {
                 seq[i][len] = next[i];
-                mask[i][len] = 1;
+                real[i]++;
                 if (c.eosTokenId.contains(next[i])) finished[i] = true;
                 else if (!finished[i] && endsWithStopString(c, seq[i], promptLen, len + 1)) finished[i] = true;
             }
@@ -123,16 +129,11 @@ public final class Generator {
                 for (boolean f : finished) done &= f;
             }
             if (done) break;
-            int[][] am = new int[b][];
             for (int i = 0; i < b; i++) {
                 stepIds[i][0] = next[i];
-                am[i] = Arrays.copyOf(mask[i], len);
-                int real = 0;
-                for (int j = 0; j < len; j++) real += am[i][j];
-                stepPos[i][0] = real - 1; // cumsum(mask) − 1 at the new token
+                stepPos[i][0] = real[i] - 1; // cumsum(mask) − 1 at the new token
             }
-            out = model.forward(new IdeficsInputs().inputIds(stepIds).attentionMask(am).positionIds(stepPos)
-                    .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true));
+            out = model.forward(step);
         }
         if (streamer != null) streamer.end();
         int[][] result = new int[b][];
@@ -161,10 +162,18 @@ public final class Generator {
     }
 
     static float[][] lastLogits(Tensor logits) {
-        int b = logits.dim(0), t = logits.dim(1), v = logits.dim(2);
-        float[][] out = new float[b][v];
-        for (int i = 0; i < b; i++) System.arraycopy(logits.data(), (i * t + t - 1) * v, out[i], 0, v);
+        float[][] out = new float[logits.dim(0)][];
+        lastLogits(logits, out, true);
         return out;
+    }
+
+    /** Copies each row's last-position logits into {@code out}, reusing its arrays unless {@code fresh}. */
+    static void lastLogits(Tensor logits, float[][] out, boolean fresh) {
+        int b = logits.dim(0), t = logits.dim(1), v = logits.dim(2);
+        for (int i = 0; i < b; i++) {
+            if (fresh || out[i] == null || out[i].length != v) out[i] = new float[v];
+            System.arraycopy(logits.data(), (i * t + t - 1) * v, out[i], 0, v);
+        }
     }
 
     static int argmax(float[] s) {

@@ -31,21 +31,20 @@ public final class IdeficsAttention {
     /**
      * @param x         [B, T, H]
      * @param positions [B][T] rotary positions
-     * @param keyMask   [B][P+T] 1 = real token, 0 = padding
+     * @param mask      causal and padding mask over the P + T keys
      * @param cache     the request's cache (keys/values of earlier positions are read, these appended)
      * @param layer     this layer's index in the cache
      */
-    public Tensor forward(Tensor x, int[][] positions, int[][] keyMask, IdeficsCache cache, int layer) {
-        Tensor q = qProj.forward(x);
-        Tensor k = kProj.forward(x);
-        Tensor v = vProj.forward(x);
+    public Tensor forward(Tensor x, int[][] positions, AttentionMask mask, IdeficsCache cache, int layer, Workspace ws) {
+        Tensor q = qProj.forward(x, ws);
+        Tensor k = kProj.forward(x, ws);
+        Tensor v = vProj.forward(x, ws);
         rotary.apply(q, positions);
         rotary.apply(k, positions);
         cache.write(layer, k, v);
-        int past = cache.length();
-        int tk = past + x.dim(1);
+        int tk = cache.length() + x.dim(1);
         Tensor o = Kernels.attention(q, cache.keys(layer), cache.values(layer), cache.capacity(), tk, heads,
-                (float) (1.0 / Math.sqrt(headDim)), AttentionMask.causal(keyMask, past));
-        return oProj.forward(o);
+                (float) (1.0 / Math.sqrt(headDim)), mask, ws.like(this, 0, q));
+        return oProj.forward(o, ws);
     }
 }

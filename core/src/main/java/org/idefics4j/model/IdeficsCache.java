@@ -13,8 +13,10 @@ public final class IdeficsCache {
     private final int width;
     private final float[][] keys;   // per layer: [B, capacity, width]
     private final float[][] values; // per layer: [B, capacity, width]
+    private int[][] keyMask;        // [B][capacity]: 1 = real token, 0 = padding, for cached and current keys
     private int capacity;
     private int length;
+    final Workspace workspace = Workspace.reusing();
 
     Tensor imageHiddenStates;               // [B, N, S, E]
     IdeficsCrossAttention.ImageKV[] imageKV; // per gated cross-attention block
@@ -55,7 +57,33 @@ public final class IdeficsCache {
             keys[l] = grow(keys[l], newCap);
             values[l] = grow(values[l], newCap);
         }
+        int[][] km = new int[batch][newCap];
+        if (keyMask != null) for (int b = 0; b < batch; b++) System.arraycopy(keyMask[b], 0, km[b], 0, length);
+        keyMask = km;
         capacity = newCap;
+    }
+
+    /**
+     * Records the padding mask of this step's {@code t} keys: {@code mask} rows hold either the
+     * {@code t} new positions, or all P + t (transformers passes the whole mask every step).
+     * Null means all real tokens. Returns the mask over every key, [B][≥ P + t].
+     */
+    int[][] updateKeyMask(int[][] mask, int t) {
+        for (int b = 0; b < batch; b++) {
+            int[] row = keyMask[b];
+            if (mask == null) {
+                java.util.Arrays.fill(row, length, length + t, 1);
+                continue;
+            }
+            int len = mask[b].length;
+            if (len == length + t) System.arraycopy(mask[b], 0, row, 0, len);
+            else if (len == t) System.arraycopy(mask[b], 0, row, length, t);
+            else {
+                throw new IllegalArgumentException("attention_mask row " + b + " has length " + len
+                        + ", expected the new tokens (" + t + ") or past + new (" + (length + t) + ")");
+            }
+        }
+        return keyMask;
     }
 
     private float[] grow(float[] old, int newCap) {
@@ -97,6 +125,9 @@ public final class IdeficsCache {
      */
     public void reorderRows(int[] rows) {
         if (rows.length != batch) throw new IllegalArgumentException("reorder needs " + batch + " rows");
+        int[][] km = new int[batch][];
+        for (int r = 0; r < batch; r++) km[r] = keyMask[rows[r]].clone();
+        keyMask = km;
         int stride = capacity * width;
         for (int l = 0; l < keys.length; l++) {
             if (keys[l] == null) continue;

@@ -48,20 +48,21 @@ public final class IdeficsCrossAttention {
      * @param imageMask [B][T][N]: 1 where token t may see image n
      * @return [B, T, H]; rows of tokens that see no image are exactly zero (the v4.36 gate)
      */
-    public Tensor forward(Tensor x, ImageKV kv, int[][][] imageMask) {
-        Tensor q = qProj.forward(x);
+    public Tensor forward(Tensor x, ImageKV kv, int[][][] imageMask, Workspace ws) {
+        Tensor q = qProj.forward(x, ws);
         if (qLayerNorm != null) q = perHead(qLayerNorm, q);
         int s = kv.tokensPerImage();
-        Tensor o = Kernels.attention(q, kv.keys(), kv.values(), heads, (float) (1.0 / Math.sqrt(headDim)),
-                (b, i, scores, off) -> {
+        Tensor keys = kv.keys();
+        Tensor o = Kernels.attention(q, keys.data(), kv.values().data(), keys.dim(1), keys.dim(1), heads,
+                (float) (1.0 / Math.sqrt(headDim)), (b, i, scores, off) -> {
                     int[] allowed = imageMask[b][i];
                     for (int n = 0; n < allowed.length; n++) {
                         if (allowed[n] == 0) {
                             java.util.Arrays.fill(scores, off + n * s, off + (n + 1) * s, Float.NEGATIVE_INFINITY);
                         }
                     }
-                });
-        Tensor out = oProj.forward(o);
+                }, ws.like(this, 0, q));
+        Tensor out = oProj.forward(o, ws);
         // cross_attention_gate: a token that attends to no image gets no cross-attention at all
         int t = x.dim(1), width = x.dim(2);
         float[] d = out.data();

@@ -1,5 +1,6 @@
 package org.idefics4j.model;
 
+import org.idefics4j.engine.AttentionMask;
 import org.idefics4j.engine.Kernels;
 import org.idefics4j.engine.Tensor;
 
@@ -19,10 +20,11 @@ public final class IdeficsDecoderLayer {
         this.index = index;
     }
 
-    public Tensor forward(Tensor h, int[][] positions, int[][] keyMask, IdeficsCache cache) {
-        Tensor out = h.copy();
-        Kernels.addInPlace(out, selfAttn.forward(inputLayernorm.forward(h), positions, keyMask, cache, index));
-        Kernels.addInPlace(out, mlp.forward(postAttentionLayernorm.forward(out)));
+    public Tensor forward(Tensor h, int[][] positions, AttentionMask mask, IdeficsCache cache, Workspace ws) {
+        Tensor out = ws.like(this, 0, h);
+        out.copyFrom(h);
+        Kernels.addInPlace(out, selfAttn.forward(inputLayernorm.forward(h, ws), positions, mask, cache, index, ws));
+        Kernels.addInPlace(out, mlp.forward(postAttentionLayernorm.forward(out, ws), ws));
         return out;
     }
 }

@@ -28,8 +28,12 @@ public final class IdeficsDecoupledEmbedding {
 
     /** ids [B][T] → [B, T, H]. */
     public Tensor forward(int[][] ids) {
+        return forward(ids, Workspace.FRESH);
+    }
+
+    Tensor forward(int[][] ids, Workspace ws) {
         int b = ids.length, t = ids[0].length;
-        Tensor out = Tensor.zeros(b, t, hidden);
+        Tensor out = ws.rank3(this, 0, b, t, hidden);
         for (int i = 0; i < b; i++) {
             for (int j = 0; j < t; j++) {
                 int id = ids[i][j];

@@ -24,13 +24,15 @@ public final class IdeficsDecoupledLinear {
 
     /** h [.., H] → logits [.., V + A]. */
     public Tensor forward(Tensor h) {
-        Tensor base = Kernels.matmul(h, weight);
-        if (additionalFc == null) return base;
-        Tensor add = Kernels.matmul(h, additionalFc);
+        return forward(h, Workspace.FRESH);
+    }
+
+    Tensor forward(Tensor h, Workspace ws) {
+        if (additionalFc == null) return Kernels.matmul(h, weight, ws.rows(this, 0, h, weight.dim(0)));
+        Tensor base = Kernels.matmul(h, weight, ws.rows(this, 1, h, weight.dim(0)));
+        Tensor add = Kernels.matmul(h, additionalFc, ws.rows(this, 2, h, additionalFc.dim(0)));
         int v = weight.dim(0), a = additionalFc.dim(0), rows = base.numel() / v;
-        int[] shape = h.shape();
-        shape[shape.length - 1] = v + a;
-        Tensor out = Tensor.zeros(shape);
+        Tensor out = ws.rows(this, 0, h, v + a);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(base.data(), r * v, out.data(), r * (v + a), v);
             System.arraycopy(add.data(), r * a, out.data(), r * (v + a) + v, a);

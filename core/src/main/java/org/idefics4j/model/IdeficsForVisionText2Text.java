@@ -91,15 +91,16 @@ public final class IdeficsForVisionText2Text {
         }
         IdeficsModelOutput out = model.forward(in);
         Tensor h = out.lastHiddenState();
-        Tensor logits = lmHead.forward(in.lastLogitsOnly ? lastPosition(h) : h);
+        Workspace ws = in.reuseBuffers && in.pastKeyValues != null ? in.pastKeyValues.workspace : Workspace.FRESH;
+        Tensor logits = lmHead.forward(in.lastLogitsOnly ? lastPosition(h, ws) : h, ws);
         Double loss = in.labels == null ? null : loss(logits, in.labels, in.attentionMask);
         return new IdeficsCausalLMOutput(loss, logits, out.pastKeyValues(), out.hiddenStates(), out.imageHiddenStates(),
                 out.lastHiddenState());
     }
 
-    private static Tensor lastPosition(Tensor h) {
+    private Tensor lastPosition(Tensor h, Workspace ws) {
         int b = h.dim(0), t = h.dim(1), w = h.dim(2);
-        Tensor out = Tensor.zeros(b, 1, w);
+        Tensor out = ws.rank3(this, 0, b, 1, w);
         for (int i = 0; i < b; i++) System.arraycopy(h.data(), (i * t + t - 1) * w, out.data(), i * w, w);
         return out;
     }

@@ -32,10 +32,11 @@ public final class IdeficsGatedCrossAttentionLayer {
         return a;
     }
 
-    public Tensor forward(Tensor h, IdeficsCrossAttention.ImageKV kv, int[][][] imageMask) {
-        Tensor out = h.copy();
-        Kernels.addScaled(out, crossAttn.forward(inputLayernorm.forward(h), kv, imageMask), alphaCrossAttn);
-        Kernels.addScaled(out, mlp.forward(postAttentionLayernorm.forward(out)), alphaDense);
+    public Tensor forward(Tensor h, IdeficsCrossAttention.ImageKV kv, int[][][] imageMask, Workspace ws) {
+        Tensor out = ws.like(this, 0, h);
+        out.copyFrom(h);
+        Kernels.addScaled(out, crossAttn.forward(inputLayernorm.forward(h, ws), kv, imageMask, ws), alphaCrossAttn);
+        Kernels.addScaled(out, mlp.forward(postAttentionLayernorm.forward(out, ws), ws), alphaDense);
         return out;
     }
 }

@@ -35,6 +35,12 @@ public final class IdeficsInputs {
     public boolean interpolatePosEncoding;
     /** Compute logits for the last position only ([B, 1, V + A]): all that generation needs. */
     public boolean lastLogitsOnly;
+    /**
+     * Write every activation and output into buffers of {@link #pastKeyValues}, reused call after
+     * call (no tensor allocated per decoded token). The outputs are then valid only until the next
+     * call with that cache.
+     */
+    public boolean reuseBuffers;
 
     public IdeficsInputs inputIds(int[][] v) { inputIds = v; return this; }
     public IdeficsInputs attentionMask(int[][] v) { attentionMask = v; return this; }
@@ -51,4 +57,5 @@ public final class IdeficsInputs {
     public IdeficsInputs outputAttentions(boolean v) { outputAttentions = v; return this; }
     public IdeficsInputs interpolatePosEncoding(boolean v) { interpolatePosEncoding = v; return this; }
     public IdeficsInputs lastLogitsOnly(boolean v) { lastLogitsOnly = v; return this; }
+    public IdeficsInputs reuseBuffers(boolean v) { reuseBuffers = v; return this; }
 }

@@ -18,10 +18,10 @@ public final class IdeficsMLP {
         this.act = Activation.fromConfig(hiddenAct);
     }
 
-    public Tensor forward(Tensor x) {
-        Tensor g = gateProj.forward(x);
+    public Tensor forward(Tensor x, Workspace ws) {
+        Tensor g = gateProj.forward(x, ws);
         Kernels.activate(g, act);
-        Kernels.mulInPlace(g, upProj.forward(x));
-        return downProj.forward(g);
+        Kernels.mulInPlace(g, upProj.forward(x, ws));
+        return downProj.forward(g, ws);
     }
 }

@@ -1,5 +1,6 @@
 package org.idefics4j.model;
 
+import org.idefics4j.engine.AttentionMask;
 import org.idefics4j.engine.Tensor;
 import org.idefics4j.engine.safetensors.Checkpoint;
 
@@ -65,9 +66,10 @@ public final class IdeficsModel {
         if ((in.inputIds == null) == (in.inputsEmbeds == null)) {
             throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
         }
+        Workspace ws = in.reuseBuffers && in.pastKeyValues != null ? in.pastKeyValues.workspace : Workspace.FRESH;
         if (in.inputIds != null) {
             checkRectangular(in.inputIds, "input_ids");
-            h = embedTokens.forward(in.inputIds);
+            h = embedTokens.forward(in.inputIds, ws);
         } else {
             h = in.inputsEmbeds;
             if (h.rank() != 3 || h.dim(2) != config.hiddenSize) {
@@ -83,9 +85,14 @@ public final class IdeficsModel {
         }
         int past = cache.length();
 
-        // ---- masks and positions
-        int[][] keyMask = keyMask(in.attentionMask, b, past, t);
-        int[][] positions = in.positionIds != null ? checkPositions(in.positionIds, b, t) : positions(keyMask, t, past);
+        // ---- masks and positions (the cache remembers the padding of earlier positions)
+        if (in.attentionMask != null && in.attentionMask.length != b) {
+            throw new IllegalArgumentException("attention_mask has " + in.attentionMask.length + " rows, expected " + b);
+        }
+        cache.reserve(t);
+        int[][] keyMask = cache.updateKeyMask(in.attentionMask, t);
+        int[][] positions = in.positionIds != null ? checkPositions(in.positionIds, b, t) : positions(keyMask, past + t, t);
+        AttentionMask selfMask = AttentionMask.causal(keyMask, past, past + t);
 
         // ---- image tokens: computed once per request, then reused from the cache
         Tensor imageStates = imageHiddenStates(in, b, cache);
@@ -93,18 +100,17 @@ public final class IdeficsModel {
         int[][][] imageMask = imageMask(in.imageAttentionMask, b, t, numImages);
 
         // ---- decoder stack, a gated cross-attention block before every interval-th layer
-        cache.reserve(t);
         List<Tensor> hidden = in.outputHiddenStates ? new ArrayList<>() : null;
         for (int l = 0; l < layers.size(); l++) {
             if (hidden != null) hidden.add(h);
             if (l % config.crossLayerInterval == 0) {
                 int c = l / config.crossLayerInterval;
-                h = gatedCrossAttnLayers.get(c).forward(h, cache.imageKV[c], imageMask);
+                h = gatedCrossAttnLayers.get(c).forward(h, cache.imageKV[c], imageMask, ws);
             }
-            h = layers.get(l).forward(h, positions, keyMask, cache);
+            h = layers.get(l).forward(h, positions, selfMask, cache, ws);
         }
         cache.advance(t);
-        h = norm.forward(h);
+        h = norm.forward(h, ws);
         if (hidden != null) hidden.add(h);
         return new IdeficsModelOutput(h, useCache ? cache : null, hidden, imageStates);
     }
@@ -173,34 +179,15 @@ public final class IdeficsModel {
         }
     }
 
-    static int[][] keyMask(int[][] mask, int b, int past, int t) {
-        int[][] km = new int[b][past + t];
-        if (mask == null) {
-            for (int[] row : km) java.util.Arrays.fill(row, 1);
-            return km;
-        }
-        if (mask.length != b) throw new IllegalArgumentException("attention_mask has " + mask.length + " rows, expected " + b);
-        for (int i = 0; i < b; i++) {
-            int len = mask[i].length;
-            if (len == past + t) {
-                km[i] = mask[i].clone();
-            } else if (past > 0 && len == t) {
-                java.util.Arrays.fill(km[i], 0, past, 1);
-                System.arraycopy(mask[i], 0, km[i], past, t);
-            } else {
-                throw new IllegalArgumentException("attention_mask row " + i + " has length " + len
-                        + ", expected past + current = " + (past + t));
-            }
-        }
-        return km;
-    }
-
-    /** cumsum(mask) − 1 with padding at 1, the last T columns (transformers' rule). */
-    static int[][] positions(int[][] keyMask, int t, int past) {
+    /**
+     * cumsum(mask) − 1 with padding at 1, for the last {@code t} of the first {@code total} keys
+     * (transformers' rule).
+     */
+    static int[][] positions(int[][] keyMask, int total, int t) {
         int b = keyMask.length;
         int[][] pos = new int[b][t];
         for (int i = 0; i < b; i++) {
-            int total = keyMask[i].length, run = 0;
+            int run = 0;
             for (int j = 0; j < total; j++) {
                 run += keyMask[i][j];
                 if (j >= total - t) pos[i][j - (total - t)] = keyMask[i][j] == 0 ? 1 : run - 1;

@@ -14,6 +14,10 @@ public final class IdeficsRMSNorm {
     }
 
     public Tensor forward(Tensor x) {
-        return Kernels.rmsNorm(x, weight, eps);
+        return forward(x, Workspace.FRESH);
+    }
+
+    public Tensor forward(Tensor x, Workspace ws) {
+        return Kernels.rmsNorm(x, weight, eps, ws.like(this, 0, x));
     }
 }

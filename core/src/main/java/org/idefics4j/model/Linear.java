@@ -15,6 +15,10 @@ public final class Linear {
     }
 
     public Tensor forward(Tensor x) {
-        return Kernels.linear(x, weight, bias);
+        return forward(x, Workspace.FRESH);
+    }
+
+    public Tensor forward(Tensor x, Workspace ws) {
+        return Kernels.linear(x, weight, bias, ws.rows(this, 0, x, weight.dim(0)));
     }
 }

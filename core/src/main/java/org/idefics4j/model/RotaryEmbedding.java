@@ -11,6 +11,9 @@ public final class RotaryEmbedding {
     private final int headDim;
     private final float[] invFreq; // [hd/2]
 
+    /** Per-thread cos/sin rows (no allocation per call). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
     RotaryEmbedding(int headDim) {
         this.headDim = headDim;
         this.invFreq = new float[headDim / 2];
@@ -28,7 +31,10 @@ public final class RotaryEmbedding {
     public void apply(Tensor x, int[][] positions) {
         int b = x.dim(0), t = x.dim(1), width = x.dim(2), half = headDim / 2;
         float[] d = x.data();
-        float[] cos = new float[half], sin = new float[half];
+        float[][] cs = SCRATCH.get();
+        if (cs[0].length < half) cs[0] = new float[half];
+        if (cs[1].length < half) cs[1] = new float[half];
+        float[] cos = cs[0], sin = cs[1];
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
                 float p = positions[bi][ti];

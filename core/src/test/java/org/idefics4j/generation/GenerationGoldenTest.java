@@ -47,6 +47,7 @@ class GenerationGoldenTest {
         c.eosTokenId = List.of(g.get("eos_token_id").intValue());
         c.padTokenId = g.get("pad_token_id").intValue();
         if (badWords) c.badWordsIds = GenerationConfig.parseBadWords(g.get("bad_words_ids"), "case.json");
+        c.outputScores = true;
         return c;
     }
 

@@ -32,7 +32,7 @@ class ForwardVariantsGoldenTest {
     void positionIdsFollowTheAttentionMask(String name) {
         Fixture f = new Fixture(name);
         int[][] mask = f.ints2("attention_mask");
-        int[][] pos = IdeficsModel.positions(IdeficsModel.keyMask(mask, mask.length, 0, mask[0].length), mask[0].length, 0);
+        int[][] pos = IdeficsModel.positions(mask, mask[0].length, mask[0].length);
         assertArrayEquals(Fixture.ints2(f.expected.get("debug.position_ids")), pos);
     }
 

@@ -38,7 +38,8 @@ public final class VectorMath {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector n = xc.mul(LOG2E).add(SHIFTER).sub(SHIFTER);
+        FloatVector shifted = xc.mul(LOG2E).add(SHIFTER); // n sits in the low mantissa bits
+        FloatVector n = shifted.sub(SHIFTER);
         FloatVector r = n.mul(-LN2_HI).add(xc);
         r = n.mul(-LN2_LO).add(r);
         FloatVector p = r.mul(1f / 5040).add(1f / 720);
@@ -48,7 +49,9 @@ public final class VectorMath {
         p = p.mul(r).add(0.5f);
         p = p.mul(r).add(1f);
         p = p.mul(r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // 2ⁿ from the bits of `shifted` (0x4B400000 + n): integer lane ops only, since the F2I
+        // conversion is not intrinsified by C2 here and would box vectors on every call
+        IntVector bits = ((IntVector) shifted.reinterpretAsInts()).sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
         FloatVector y = p.mul(bits.reinterpretAsFloats());
         y = y.blend(0f, x.lt(EXP_MIN));
         return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
@@ -71,9 +74,6 @@ public final class VectorMath {
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
-    private static float lanesSum(FloatVector v) {
-        return Lanes.sum(v);
-    }
 
     /** x·sigmoid(x) in place. */
     public static void silu(float[] a, int off, int n) {
@@ -139,7 +139,7 @@ public final class VectorMath {
             e.intoArray(a, off + i);
             vsum = vsum.add(e);
         }
-        float sum = lanesSum(vsum);
+        float sum = Lanes.sum(vsum);
         for (; i < n; i++) {
             float e = exp(a[off + i] - max);
             a[off + i] = e;
@@ -159,7 +159,7 @@ public final class VectorMath {
             FloatVector x = FloatVector.fromArray(S, a, off + i);
             acc = x.fma(x, acc);
         }
-        double s = lanesSum(acc);
+        double s = Lanes.sum(acc);
         for (; i < n; i++) s += (double) a[off + i] * a[off + i];
         return s;
     }
@@ -168,7 +168,7 @@ public final class VectorMath {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, a, off + i));
-        double s = lanesSum(acc);
+        double s = Lanes.sum(acc);
         for (; i < n; i++) s += a[off + i];
         return s;
     }
