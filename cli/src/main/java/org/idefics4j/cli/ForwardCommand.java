@@ -1,7 +1,6 @@
 package org.idefics4j.cli;
 
 import org.idefics4j.engine.Tensor;
-import org.idefics4j.engine.safetensors.SafetensorsFile;
 import org.idefics4j.engine.safetensors.SafetensorsWriter;
 import org.idefics4j.model.IdeficsCausalLMOutput;
 import org.idefics4j.model.IdeficsForVisionText2Text;
@@ -48,24 +47,7 @@ public final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IdeficsForVisionText2Text lm = IdeficsForVisionText2Text.fromPretrained(model);
-        IdeficsInputs in = new IdeficsInputs();
-        try (SafetensorsFile f = SafetensorsFile.open(inputs)) {
-            for (String name : f.tensors().keySet()) {
-                if (!KNOWN.contains(name)) {
-                    throw new IllegalArgumentException(inputs + ": unknown input tensor '" + name + "' (expected some of "
-                            + String.join(", ", KNOWN.stream().sorted().toList()) + ")");
-                }
-            }
-            in.inputIds = InputTensors.ints2(f, "input_ids");
-            in.attentionMask = InputTensors.ints2(f, "attention_mask");
-            in.positionIds = InputTensors.ints2(f, "position_ids");
-            in.labels = InputTensors.ints2(f, "labels");
-            in.imageAttentionMask = InputTensors.ints3(f, "image_attention_mask");
-            in.pixelValues = InputTensors.floats(f, "pixel_values", 5);
-            in.imageEncoderEmbeddings = InputTensors.floats(f, "image_encoder_embeddings", 4);
-            in.perceiverEmbeddings = InputTensors.floats(f, "perceiver_embeddings", 4);
-        }
-        if (in.inputIds == null) throw new IllegalArgumentException(inputs + ": input_ids is required");
+        IdeficsInputs in = InputTensors.read(inputs, KNOWN);
         in.outputHiddenStates = hiddenStates;
         in.interpolatePosEncoding = interpolatePosEncoding;
         in.useCache = false;

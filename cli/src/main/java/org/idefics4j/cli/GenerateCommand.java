@@ -1,7 +1,6 @@
 package org.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.idefics4j.engine.safetensors.SafetensorsFile;
 import org.idefics4j.generation.GenerateOutput;
 import org.idefics4j.generation.GenerationConfig;
 import org.idefics4j.generation.Generator;
@@ -67,22 +66,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (prompt != null || !images.isEmpty()) throw new IllegalArgumentException("give either --inputs or --image/--prompt");
         IdeficsForVisionText2Text lm = IdeficsForVisionText2Text.fromPretrained(model, Loading.options(dtype));
         GenerationConfig config = options.apply(GenerationConfig.fromPretrained(model));
-        IdeficsInputs in = new IdeficsInputs();
-        try (SafetensorsFile f = SafetensorsFile.open(inputs)) {
-            for (String name : f.tensors().keySet()) {
-                if (!KNOWN.contains(name)) {
-                    throw new IllegalArgumentException(inputs + ": unknown input tensor '" + name + "' (expected some of "
-                            + String.join(", ", KNOWN.stream().sorted().toList()) + ")");
-                }
-            }
-            in.inputIds = InputTensors.ints2(f, "input_ids");
-            in.attentionMask = InputTensors.ints2(f, "attention_mask");
-            in.imageAttentionMask = InputTensors.ints3(f, "image_attention_mask");
-            in.pixelValues = InputTensors.floats(f, "pixel_values", 5);
-            in.imageEncoderEmbeddings = InputTensors.floats(f, "image_encoder_embeddings", 4);
-            in.perceiverEmbeddings = InputTensors.floats(f, "perceiver_embeddings", 4);
-        }
-        if (in.inputIds == null) throw new IllegalArgumentException(inputs + ": input_ids is required");
+        IdeficsInputs in = InputTensors.read(inputs, KNOWN);
         if (in.imageAttentionMask == null) throw new IllegalArgumentException(inputs + ": image_attention_mask is required");
         in.interpolatePosEncoding = interpolatePosEncoding;
         GenerateOutput out = new Generator(lm).generate(in, config, null);

@@ -186,10 +186,6 @@ public record StoredTensor(String name, DType dtype, int[] shape, MemorySegment 
         return (short) ((bits + rounding) >>> 16);
     }
 
-    /** Same storage seen under another name (e.g. a tied weight). */
-    public StoredTensor withName(String newName) {
-        return new StoredTensor(newName, dtype, shape, segment, source);
-    }
 
     @Override
     public String toString() {

@@ -30,10 +30,6 @@ public final class Checkpoint implements AutoCloseable {
         this.files = files;
     }
 
-    public static boolean existsIn(Path folder) {
-        return Files.isRegularFile(folder.resolve(INDEX_FILE)) || Files.isRegularFile(folder.resolve(SINGLE_FILE));
-    }
-
     public static Checkpoint open(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new SafetensorsException(folder + ": not a folder");
