@@ -90,18 +90,19 @@ public final class Kernels {
     }
 
     public enum Activation {
-        SILU, GELU, QUICK_GELU, RELU, TANH;
+        SILU, GELU, GELU_TANH, QUICK_GELU, RELU, TANH;
 
         /** The activation named as transformers names it in configs. */
         public static Activation fromConfig(String name) {
             return switch (name) {
                 case "silu", "swish" -> SILU;
                 case "gelu" -> GELU;
+                case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_TANH;
                 case "quick_gelu" -> QUICK_GELU;
                 case "relu" -> RELU;
                 case "tanh" -> TANH;
                 default -> throw new IllegalArgumentException("unsupported activation '" + name
-                        + "' (supported: silu, gelu, quick_gelu, relu, tanh)");
+                        + "' (supported: silu, gelu, gelu_new, gelu_pytorch_tanh, quick_gelu, relu, tanh)");
             };
         }
     }
@@ -114,6 +115,7 @@ public final class Kernels {
             switch (act) {
                 case SILU -> VectorMath.silu(d, from, n);
                 case GELU -> VectorMath.gelu(d, from, n);
+                case GELU_TANH -> VectorMath.geluTanh(d, from, n);
                 case QUICK_GELU -> VectorMath.quickGelu(d, from, n);
                 case RELU -> {
                     for (int i = from; i < to; i++) d[i] = Math.max(0f, d[i]);

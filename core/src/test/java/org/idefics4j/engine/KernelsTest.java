@@ -34,6 +34,7 @@ class KernelsTest {
                 double e = switch (act) {
                     case SILU -> v / (1 + Math.exp(-v));
                     case GELU -> 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2)));
+                    case GELU_TANH -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
                     case QUICK_GELU -> v / (1 + Math.exp(-1.702 * v));
                     case RELU -> Math.max(0, v);
                     case TANH -> Math.tanh(v);

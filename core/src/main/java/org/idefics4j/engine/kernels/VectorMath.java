@@ -121,6 +121,26 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * The tanh approximation of GELU in place: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), with
+     * tanh(z) = 1 − 2/(e^{2z} + 1) (transformers' gelu_new / gelu_pytorch_tanh).
+     */
+    public static void geluTanh(float[] a, int off, int n) {
+        final float c = 0.7978845608028654f;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            FloatVector z = x.mul(x).mul(x).mul(0.044715f).add(x).mul(c);
+            FloatVector t = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(z.mul(2f)).add(1f)));
+            x.mul(0.5f).mul(t.add(1f)).intoArray(a, off + i);
+        }
+        for (; i < n; i++) {
+            float x = a[off + i], z = (x * x * x * 0.044715f + x) * c;
+            float t = 1f - 2f / (exp(z * 2f) + 1f);
+            a[off + i] = x * 0.5f * (t + 1f);
+        }
+    }
+
     /** Softmax of a[off .. off+n) in place; a row of −∞ only becomes uniform. */
     public static void softmax(float[] a, int off, int n) {
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
