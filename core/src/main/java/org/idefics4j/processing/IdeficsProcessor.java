@@ -156,6 +156,9 @@ public final class IdeficsProcessor {
      *                                special token; true inserts it between consecutive text items
      * @param debug                   print each built text and its tokens to the debug stream
      * @param paddingSide             null = the tokenizer's {@code padding_side}
+     * @param transform               null = the image processor's inference steps; otherwise a
+     *                                function from an image to its [C, H, W] tensor that replaces them
+     *                                (training augmentation, transformers' {@code transform})
      *
      * <p>About {@code truncation = null}: transformers turns truncation on when only
      * {@code max_length} is given and {@code padding is False}. In v4.34 the default padding was
@@ -165,41 +168,46 @@ public final class IdeficsProcessor {
      * truncation (fixture case {@code max_length_without_truncation_flag}).
      */
     public record CallOptions(Padding padding, Boolean truncation, Integer maxLength, boolean addEosToken,
-                              Boolean addEndOfUtteranceToken, boolean debug, Side paddingSide) {
+                              Boolean addEndOfUtteranceToken, boolean debug, Side paddingSide,
+                              java.util.function.Function<? super DecodedImage, Tensor> transform) {
         public CallOptions {
             if (maxLength != null && maxLength < 0) throw new IllegalArgumentException("max_length must be >= 0, got " + maxLength);
         }
 
         public static CallOptions defaults() {
-            return new CallOptions(null, null, null, false, null, false, null);
+            return new CallOptions(null, null, null, false, null, false, null, null);
         }
 
         public CallOptions withPadding(Padding v) {
-            return new CallOptions(v, truncation, maxLength, addEosToken, addEndOfUtteranceToken, debug, paddingSide);
+            return new CallOptions(v, truncation, maxLength, addEosToken, addEndOfUtteranceToken, debug, paddingSide, transform);
         }
 
         public CallOptions withTruncation(Boolean v) {
-            return new CallOptions(padding, v, maxLength, addEosToken, addEndOfUtteranceToken, debug, paddingSide);
+            return new CallOptions(padding, v, maxLength, addEosToken, addEndOfUtteranceToken, debug, paddingSide, transform);
         }
 
         public CallOptions withMaxLength(Integer v) {
-            return new CallOptions(padding, truncation, v, addEosToken, addEndOfUtteranceToken, debug, paddingSide);
+            return new CallOptions(padding, truncation, v, addEosToken, addEndOfUtteranceToken, debug, paddingSide, transform);
         }
 
         public CallOptions withAddEosToken(boolean v) {
-            return new CallOptions(padding, truncation, maxLength, v, addEndOfUtteranceToken, debug, paddingSide);
+            return new CallOptions(padding, truncation, maxLength, v, addEndOfUtteranceToken, debug, paddingSide, transform);
         }
 
         public CallOptions withAddEndOfUtteranceToken(Boolean v) {
-            return new CallOptions(padding, truncation, maxLength, addEosToken, v, debug, paddingSide);
+            return new CallOptions(padding, truncation, maxLength, addEosToken, v, debug, paddingSide, transform);
         }
 
         public CallOptions withDebug(boolean v) {
-            return new CallOptions(padding, truncation, maxLength, addEosToken, addEndOfUtteranceToken, v, paddingSide);
+            return new CallOptions(padding, truncation, maxLength, addEosToken, addEndOfUtteranceToken, v, paddingSide, transform);
+        }
+
+        public CallOptions withTransform(java.util.function.Function<? super DecodedImage, Tensor> v) {
+            return new CallOptions(padding, truncation, maxLength, addEosToken, addEndOfUtteranceToken, debug, paddingSide, v);
         }
 
         public CallOptions withPaddingSide(Side v) {
-            return new CallOptions(padding, truncation, maxLength, addEosToken, addEndOfUtteranceToken, debug, v);
+            return new CallOptions(padding, truncation, maxLength, addEosToken, addEndOfUtteranceToken, debug, v, transform);
         }
 
         /** The tokenizer call the processor makes ({@code add_special_tokens=False}: BOS is literal text). */
@@ -264,17 +272,40 @@ public final class IdeficsProcessor {
             maxNumImages = Math.max(maxNumImages, imgs.size());
             atLeastOneImage |= !imgs.isEmpty();
         }
-        int size = imageProcessor.imageSize(), per = 3 * size * size;
-        float[] pixels = new float[Math.multiplyExact(Math.multiplyExact(rows, maxNumImages), per)];
+        // with a transform, the slots take the shape of its output (transformers stacks what it returns)
+        int[] slot = {3, imageProcessor.imageSize(), imageProcessor.imageSize()};
+        boolean shaped = false;
+        Tensor[][] processed = new Tensor[rows][];
         for (int b = 0; b < rows; b++) {
             List<DecodedImage> imgs = allImages.get(b);
             int k = Math.min(Math.min(count(inputIds[b], imageTokenId), maxNumImages), imgs.size());
+            processed[b] = new Tensor[k];
             for (int j = 0; j < k; j++) {
-                Tensor t = imageProcessor.preprocessImage(imgs.get(j));
-                System.arraycopy(t.data(), 0, pixels, (b * maxNumImages + j) * per, per);
+                Tensor t = options.transform() == null ? imageProcessor.preprocessImage(imgs.get(j))
+                        : options.transform().apply(imgs.get(j));
+                if (options.transform() != null) {
+                    if (t == null || t.rank() != 3) {
+                        throw new IllegalArgumentException("transform must return a [C, H, W] tensor, got " + t);
+                    }
+                    if (!shaped) {
+                        slot = t.shape();
+                        shaped = true;
+                    } else if (!java.util.Arrays.equals(slot, t.shape())) {
+                        throw new IllegalArgumentException("transform returned tensors of different shapes: "
+                                + java.util.Arrays.toString(slot) + " and " + java.util.Arrays.toString(t.shape()));
+                    }
+                }
+                processed[b][j] = t;
             }
         }
-        Tensor pixelValues = Tensor.of(pixels, rows, maxNumImages, 3, size, size);
+        int per = slot[0] * slot[1] * slot[2];
+        float[] pixels = new float[Math.multiplyExact(Math.multiplyExact(rows, maxNumImages), per)];
+        for (int b = 0; b < rows; b++) {
+            for (int j = 0; j < processed[b].length; j++) {
+                System.arraycopy(processed[b][j].data(), 0, pixels, (b * maxNumImages + j) * per, per);
+            }
+        }
+        Tensor pixelValues = Tensor.of(pixels, rows, maxNumImages, slot[0], slot[1], slot[2]);
 
         // 4. image_attention_mask.
         int[][][] imageAttentionMask = atLeastOneImage

@@ -2,6 +2,7 @@ package org.idefics4j.processing;
 
 import org.idefics4j.engine.DType;
 import org.idefics4j.engine.StoredTensor;
+import org.idefics4j.engine.Tensor;
 import org.idefics4j.processing.IdeficsProcessor.CallOptions;
 import org.idefics4j.processing.image.DecodedImage;
 import org.idefics4j.processing.image.IdeficsImageProcessor;
@@ -306,5 +307,23 @@ class IdeficsProcessorTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new IdeficsProcessor(
                 LlamaTokenizer.from(Path.of("src/test/resources/tokenizers/llama")), new IdeficsImageProcessor()));
         assertTrue(e.getMessage().contains("<image>"), e.getMessage());
+    }
+
+    @Test
+    void transformReplacesTheInferenceStepsAndSetsTheSlotShape() {
+        // transformers' `transform` (training augmentation): its output replaces the preset steps,
+        // and the pixel slots take its shape
+        BatchFeature b = proc.process(List.of("User:", IMG_A, "Hi"), IdeficsProcessor.CallOptions.defaults()
+                .withTransform(img -> {
+                    Tensor t = Tensor.zeros(3, 8, 8);
+                    Arrays.fill(t.data(), 0.5f);
+                    return t;
+                }));
+        assertArrayEquals(new int[]{1, 1, 3, 8, 8}, b.pixelValues().shape());
+        for (float v : b.pixelValues().data()) assertEquals(0.5f, v);
+        int[] calls = {0};
+        var e = assertThrows(IllegalArgumentException.class, () -> proc.process(List.of(IMG_A, IMG_B),
+                IdeficsProcessor.CallOptions.defaults().withTransform(img -> ++calls[0] == 1 ? Tensor.zeros(3, 8, 8) : Tensor.zeros(3, 9, 9))));
+        assertTrue(e.getMessage().contains("different shapes"), e.getMessage());
     }
 }
