@@ -56,6 +56,12 @@ final class LogitsProcessors {
         return c.badWordsIds.stream().filter(b -> !(b.length == 1 && c.eosTokenId.contains(b[0]))).toList();
     }
 
+    /** A float's bits as an int that sorts (signed) in the float's order, −∞ first. */
+    private static int sortable(float f) {
+        int b = Float.floatToIntBits(f);
+        return b >= 0 ? b : b ^ 0x7fffffff;
+    }
+
     /** Sampling warpers: temperature, top-k, top-p, in place. */
     static void warp(GenerationConfig c, float[] scores, int minTokensToKeep) {
         if (c.temperature != 1.0) {
@@ -70,21 +76,23 @@ final class LogitsProcessors {
             for (int i = 0; i < scores.length; i++) if (scores[i] < kth) scores[i] = Float.NEGATIVE_INFINITY;
         }
         if (c.topP < 1.0) {
-            Integer[] order = new Integer[scores.length];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b])); // ascending, stable
-            double max = scores[order[order.length - 1]];
+            // ascending order of scores as primitive longs (sortable float bits, then the index):
+            // no boxing, stable for equal scores like torch's sort
+            long[] order = new long[scores.length];
+            for (int i = 0; i < order.length; i++) order[i] = ((long) sortable(scores[i]) << 32) | i;
+            Arrays.sort(order);
+            double max = scores[(int) order[order.length - 1]];
             double[] p = new double[order.length];
             double sum = 0;
             for (int i = 0; i < order.length; i++) {
-                p[i] = Math.exp(scores[order[i]] - max);
+                p[i] = Math.exp(scores[(int) order[i]] - max);
                 sum += p[i];
             }
             double cum = 0;
             for (int i = 0; i < order.length; i++) {
                 cum += p[i] / sum;
                 boolean keep = i >= order.length - minTokensToKeep;
-                if (cum <= 1 - c.topP && !keep) scores[order[i]] = Float.NEGATIVE_INFINITY;
+                if (cum <= 1 - c.topP && !keep) scores[(int) order[i]] = Float.NEGATIVE_INFINITY;
             }
         }
     }

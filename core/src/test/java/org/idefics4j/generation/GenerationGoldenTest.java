@@ -177,6 +177,19 @@ class GenerationGoldenTest {
     }
 
     @Test
+    void topPKeepsTheSmallestSetAboveTheMass() {
+        // probabilities 0.5, 0.3, 0.2: ascending cumulative mass 0.2, 0.5, 1.0; with top_p = 0.7
+        // transformers drops the tokens whose cumulative mass is ≤ 0.3, i.e. only the 0.2 one
+        GenerationConfig c = new GenerationConfig();
+        c.topK = 0;
+        c.topP = 0.7;
+        float[] s = {(float) Math.log(0.3), (float) Math.log(0.2), (float) Math.log(0.5)};
+        float[] expect = {s[0], Float.NEGATIVE_INFINITY, s[2]};
+        LogitsProcessors.warp(c, s, 1);
+        assertArrayEquals(expect, s);
+    }
+
+    @Test
     void repetitionPenaltyNgramsAndMultiTokenBadWords() {
         GenerationConfig c = new GenerationConfig();
         c.repetitionPenalty = 2.0;
