@@ -168,6 +168,19 @@ class GenerationGoldenTest {
     }
 
     @Test
+    void kthLargestMatchesSorting() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int rep = 0; rep < 200; rep++) {
+            float[] a = new float[1 + r.nextInt(300)];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextInt(4) == 0 ? 1.5f : (float) r.nextGaussian(); // ties too
+            int k = 1 + r.nextInt(a.length);
+            float[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            assertEquals(sorted[a.length - k], LogitsProcessors.kthLargest(a, k), "k = " + k + " of " + a.length);
+        }
+    }
+
+    @Test
     void topKKeepsOnlyTheKBestScores() {
         GenerationConfig c = new GenerationConfig();
         c.topK = 2;
