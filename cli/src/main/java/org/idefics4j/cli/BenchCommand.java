@@ -99,7 +99,10 @@ public final class BenchCommand implements Callable<Integer> {
                     double s = Double.MAX_VALUE;
                     for (int i = 0; i < repeat; i++) s = Math.min(s, decode(m, p, decodeTokens));
                     double perToken = Flops.decodeWeightBytes(m);
-                    row(w, s, decodeTokens / s, Double.NaN, gemm, perToken * decodeTokens / s / 1e9, bw);
+                    // the ceiling for decoding: a plain read of exactly the weights it reads, where they lie
+                    double weightsRead = RooflineProbe.readBandwidthGBs(Flops.decodeWeights(m), 2.0);
+                    row(w, s, decodeTokens / s, Double.NaN, gemm, perToken * decodeTokens / s / 1e9, weightsRead);
+                    System.out.printf("%-10s plain read of the same weights: %.1f GB/s (the %%bw of decode)%n", "", weightsRead);
                 }
                 default -> System.out.printf("%-10s not available yet: training arrives with fine-tuning%n", w);
             }

@@ -44,13 +44,20 @@ final class Flops {
      */
     static double decodeWeightBytes(IdeficsForVisionText2Text m) {
         double bytes = 0;
+        for (java.lang.foreign.MemorySegment s : decodeWeights(m)) bytes += s.byteSize();
+        return bytes;
+    }
+
+    /** The weights a decoded token reads (see {@link #decodeWeightBytes}). */
+    static java.util.List<java.lang.foreign.MemorySegment> decodeWeights(IdeficsForVisionText2Text m) {
+        java.util.List<java.lang.foreign.MemorySegment> out = new java.util.ArrayList<>();
         for (StoredTensor t : m.stateDict().values()) {
             String n = t.name();
             if (n.startsWith("model.vision_model.") || n.startsWith("model.perceiver_resampler.")) continue;
             if (n.startsWith("model.embed_tokens.")) continue; // one row read per token
             if (n.contains("cross_attn.k_proj") || n.contains("cross_attn.v_proj")) continue;
-            bytes += t.segment().byteSize();
+            out.add(t.segment());
         }
-        return bytes;
+        return out;
     }
 }

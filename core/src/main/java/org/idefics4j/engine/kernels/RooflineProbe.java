@@ -72,6 +72,35 @@ public final class RooflineProbe {
         return best;
     }
 
+    /**
+     * GB/s of reading the given segments (e.g. a model's weights, wherever they lie in memory) once
+     * per pass, all threads, each segment split in 4 MB pieces.
+     */
+    public static double readBandwidthGBs(java.util.List<MemorySegment> segments, double seconds) {
+        long piece = 4L << 20;
+        java.util.List<long[]> work = new java.util.ArrayList<>(); // {segment index, offset, length}
+        long total = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            long size = segments.get(i).byteSize() / 64 * 64;
+            for (long off = 0; off < size; off += piece) work.add(new long[]{i, off, Math.min(piece, size - off)});
+            total += size;
+        }
+        double best = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        float[] sink = new float[work.size()];
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            Parallel.forRange(work.size(), 1, (from, to) -> {
+                for (int w = from; w < to; w++) {
+                    long[] job = work.get(w);
+                    sink[w] = sum(segments.get((int) job[0]), job[1], job[2]);
+                }
+            });
+            best = Math.max(best, total / ((System.nanoTime() - t0) / 1e9) / 1e9);
+        }
+        return best;
+    }
+
     private static float sum(MemorySegment seg, long off, long len) {
         // an int induction variable and addresses of the form invariant + 4·p: C2 then hoists the
         // segment's bounds checks, as in the engine's kernels (a long loop variable kept them)
