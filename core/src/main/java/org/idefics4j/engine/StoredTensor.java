@@ -161,21 +161,24 @@ public record StoredTensor(String name, DType dtype, int[] shape, MemorySegment 
             throw new IllegalArgumentException("cannot store weights as " + target);
         }
         long n = numel();
-        MemorySegment seg = Arena.ofAuto().allocate(n * target.bytes(), 64);
+        StoredTensor out = new StoredTensor(name, target, shape, Arena.ofAuto().allocate(n * target.bytes(), 64), source);
         float[] buf = new float[(int) Math.min(n, 1 << 16)];
         for (long i = 0; i < n; i += buf.length) {
             int len = (int) Math.min(buf.length, n - i);
             readFloats(i, buf, 0, len);
-            for (int j = 0; j < len; j++) {
-                long at = i + j;
-                switch (target) {
-                    case F32 -> seg.set(F32, at * 4, buf[j]);
-                    case BF16 -> seg.set(I16, at * 2, toBf16(buf[j]));
-                    default -> seg.set(I16, at * 2, Float.floatToFloat16(buf[j]));
-                }
-            }
+            for (int j = 0; j < len; j++) out.setFloat(i + j, buf[j]);
         }
-        return new StoredTensor(name, target, shape, seg, source);
+        return out;
+    }
+
+    /** Stores {@code v} as element {@code i} in this tensor's floating dtype (BF16/F16 round to nearest even). */
+    public void setFloat(long i, float v) {
+        switch (dtype) {
+            case F32 -> segment.set(F32, i * 4, v);
+            case BF16 -> segment.set(I16, i * 2, toBf16(v));
+            case F16 -> segment.set(I16, i * 2, Float.floatToFloat16(v));
+            default -> throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not a float type");
+        }
     }
 
     /** float32 → bfloat16, round to nearest even (as torch's {@code .to(torch.bfloat16)}). */

@@ -5,9 +5,6 @@ import org.idefics4j.engine.Parallel;
 import org.idefics4j.engine.StoredTensor;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
@@ -16,8 +13,6 @@ import java.util.SplittableRandom;
  * biases 0, gates by {@code alpha_initializer}, latents and class embedding N(0, 1).
  */
 final class RandomInit implements WeightLoader.Initializer {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final IdeficsConfig config;
     private final DType dtype;
     private final long seed;
@@ -34,7 +29,7 @@ final class RandomInit implements WeightLoader.Initializer {
     @Override
     public StoredTensor create(String name, int[] shape) {
         long n = StoredTensor.numel(shape);
-        MemorySegment seg = Arena.ofAuto().allocate(n * dtype.bytes(), 64);
+        StoredTensor t = new StoredTensor(name, dtype, shape, Arena.ofAuto().allocate(n * dtype.bytes(), 64), "initialised");
         double std;
         double constant = Double.NaN;
         String leaf = name.substring(name.lastIndexOf('.') + 1);
@@ -61,15 +56,10 @@ final class RandomInit implements WeightLoader.Initializer {
                 SplittableRandom rng = new SplittableRandom(base + k);
                 long end = Math.min(n, (k + 1) * chunk);
                 for (long i = k * chunk; i < end; i++) {
-                    float v = (float) (Double.isNaN(c) ? rng.nextGaussian() * s : c);
-                    switch (dtype) {
-                        case F32 -> seg.set(F32, i * 4, v);
-                        case BF16 -> seg.set(I16, i * 2, StoredTensor.toBf16(v));
-                        default -> seg.set(I16, i * 2, Float.floatToFloat16(v));
-                    }
+                    t.setFloat(i, (float) (Double.isNaN(c) ? rng.nextGaussian() * s : c));
                 }
             }
         });
-        return new StoredTensor(name, dtype, shape, seg, "initialised");
+        return t;
     }
 }
