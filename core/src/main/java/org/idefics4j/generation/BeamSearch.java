@@ -64,11 +64,10 @@ final class BeamSearch {
         int candidates = Math.max(2, 1 + c.eosTokenId.size()) * k;
 
         int[][] seq = new int[rows][maxLen];
-        int[][] mask = new int[rows][maxLen];
+        int[] real = new int[rows]; // real (unpadded) tokens per row; the cache keeps the padding mask
         for (int r = 0; r < rows; r++) {
             System.arraycopy(in.inputIds[r], 0, seq[r], 0, promptLen);
-            if (in.attentionMask != null) System.arraycopy(in.attentionMask[r], 0, mask[r], 0, promptLen);
-            else Arrays.fill(mask[r], 0, promptLen, 1);
+            for (int j = 0; j < promptLen; j++) real[r] += in.attentionMask == null ? 1 : in.attentionMask[r][j];
         }
         int[][][] lastImageRow = new int[rows][1][];
         for (int r = 0; r < rows; r++) lastImageRow[r][0] = in.imageAttentionMask[r][promptLen - 1];
@@ -121,15 +120,14 @@ final class BeamSearch {
                 done[i] = done[i] || hyps[i].isDone(best, cur - promptLen);
             }
             int[][] newSeq = new int[rows][];
-            int[][] newMask = new int[rows][];
+            int[] newReal = new int[rows];
             for (int r = 0; r < rows; r++) {
                 newSeq[r] = seq[nextRows[r]].clone();
                 newSeq[r][cur] = nextTokens[r];
-                newMask[r] = mask[nextRows[r]].clone();
-                newMask[r][cur] = 1;
+                newReal[r] = real[nextRows[r]] + 1;
             }
             seq = newSeq;
-            mask = newMask;
+            real = newReal;
             beamScores = nextScores;
             cur++;
             boolean allDone = true;
@@ -140,9 +138,7 @@ final class BeamSearch {
             for (int r = 0; r < rows; r++) {
                 ids[r][0] = nextTokens[r];
                 am[r] = new int[]{1};
-                int real = 0;
-                for (int j = 0; j < cur; j++) real += mask[r][j];
-                pos[r][0] = real - 1;
+                pos[r][0] = real[r] - 1; // cumsum(mask) − 1 at the new token
             }
             out = g.model().forward(new IdeficsInputs().inputIds(ids).attentionMask(am).positionIds(pos)
                     .imageAttentionMask(lastImageRow).pastKeyValues(cache).useCache(true).lastLogitsOnly(true)
