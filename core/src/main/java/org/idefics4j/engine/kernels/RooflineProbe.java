@@ -56,20 +56,7 @@ public final class RooflineProbe {
     public static double readBandwidthGBs(long bytes, double seconds) {
         MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
         seg.fill((byte) 1);
-        int chunks = Parallel.threads() * 8;
-        long per = bytes / chunks / (S.length() * 4L) * (S.length() * 4L);
-        double best = 0;
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < end) {
-            long t0 = System.nanoTime();
-            float[] sink = new float[chunks];
-            Parallel.forRange(chunks, 1, (from, to) -> {
-                for (int c = from; c < to; c++) sink[c] = sum(seg, c * per, per);
-            });
-            double dt = (System.nanoTime() - t0) / 1e9;
-            best = Math.max(best, per * chunks / dt / 1e9);
-        }
-        return best;
+        return readBandwidthGBs(java.util.List.of(seg), seconds);
     }
 
     /**
